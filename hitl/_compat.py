@@ -1,0 +1,164 @@
+"""Every difference between the classic AutoGen lines hitl supports, in one place.
+
+Supported: ``pyautogen`` 0.2.35 (Microsoft's last classic release), ``pyautogen`` 0.3 to 0.9 (AG2 under
+the old name) and the ``autogen`` distribution 0.10+ (AG2 classic, 0.14 tested). ``pyautogen`` 0.10 and
+later install no ``autogen`` module at all (they are a shim for AgentChat); importing hitl there fails
+with a message that names the package to install instead.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from importlib import metadata
+from typing import Any
+
+from .errors import HitlError
+
+__all__ = [
+    "AUTOGEN_DISTRIBUTION",
+    "AUTOGEN_VERSION",
+    "ConversableAgent",
+    "UserProxyAgent",
+    "default_iostream",
+    "emit_no_human_input",
+    "emit_termination",
+    "emit_using_auto_reply",
+    "exclude_from_async_reply",
+    "is_coroutine_callable",
+    "record_human_input",
+]
+
+
+def _installed_version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+_INSTALL_HINT = (
+    "hitl needs AutoGen's classic API (the `autogen` module): install it with "
+    "`pip install 'pyautogen>=0.2.35,<0.10'` (or the `autogen` distribution, AG2 classic)"
+)
+
+try:
+    import autogen
+    from autogen import ConversableAgent, UserProxyAgent
+    from autogen.io.base import IOStream
+except ImportError as exc:  # pragma: no cover - exercised in the compatibility job
+    pyautogen = _installed_version("pyautogen")
+    if pyautogen is not None and not pyautogen.startswith("0."):
+        found = f"pyautogen {pyautogen}"
+    elif pyautogen is not None and int(pyautogen.split(".")[1]) >= 10:
+        found = f"pyautogen {pyautogen}, which is AgentChat and has no `autogen` module"
+    else:
+        found = "no `autogen` module"
+    raise ImportError(f"{_INSTALL_HINT}; found {found}") from exc
+
+#: Which distribution provides ``autogen``: "pyautogen" or "autogen".
+AUTOGEN_DISTRIBUTION: str = "pyautogen" if _installed_version("pyautogen") is not None else "autogen"
+#: The installed AutoGen version string.
+AUTOGEN_VERSION: str = str(getattr(autogen, "__version__", None) or _installed_version(AUTOGEN_DISTRIBUTION))
+
+if not hasattr(ConversableAgent, "check_termination_and_human_reply"):  # pragma: no cover
+    raise ImportError(f"{_INSTALL_HINT}; the installed `autogen` ({AUTOGEN_VERSION}) is not the classic API")
+
+
+def is_coroutine_callable(func: object) -> bool:
+    """Whether calling ``func`` returns an awaitable: async functions, partials of them, async ``__call__``."""
+    while hasattr(func, "func") and not inspect.isroutine(func):  # functools.partial
+        func = func.func
+    if inspect.iscoroutinefunction(func):
+        return True
+    call = getattr(func, "__call__", None)  # noqa: B004 - an object's async __call__ is what we look for
+    return call is not None and not inspect.isroutine(func) and inspect.iscoroutinefunction(call)
+
+
+def default_iostream() -> Any:
+    """AutoGen's current IOStream (the console unless the application set another)."""
+    return IOStream.get_default()
+
+
+# -- events: what native AutoGen prints at the same points -------------------------------------------------
+
+try:  # AG2: typed events sent through the IOStream
+    from autogen.events.agent_events import (
+        TerminationAndHumanReplyNoInputEvent as _NoInputEvent,
+    )
+    from autogen.events.agent_events import (
+        TerminationEvent as _TerminationEvent,
+    )
+    from autogen.events.agent_events import (
+        UsingAutoReplyEvent as _UsingAutoReplyEvent,
+    )
+
+    _HAS_EVENTS = True
+    _TERMINATION_TAKES_AGENTS = "recipient" in _TerminationEvent.model_fields
+except ImportError:  # pragma: no cover - pyautogen 0.2.x prints coloured text
+    _HAS_EVENTS = False
+    _TERMINATION_TAKES_AGENTS = False
+
+
+def _colored(text: str) -> str:
+    from autogen.formatting_utils import colored
+
+    return str(colored(text, "red"))
+
+
+def emit_no_human_input(sender: Any, recipient: Any) -> None:
+    """Tell the IOStream that the human gave no input (AutoGen's ``NO HUMAN INPUT RECEIVED.``)."""
+    stream = default_iostream()
+    if _HAS_EVENTS:
+        stream.send(_NoInputEvent(no_human_input_msg="NO HUMAN INPUT RECEIVED.", sender=sender, recipient=recipient))
+    else:  # pragma: no cover
+        stream.print(_colored("\n>>>>>>>> NO HUMAN INPUT RECEIVED."), flush=True)
+
+
+def emit_using_auto_reply(mode: str, sender: Any, recipient: Any) -> None:
+    """Tell the IOStream that the proxy auto-replies (AutoGen's ``USING AUTO REPLY...``)."""
+    stream = default_iostream()
+    if _HAS_EVENTS:
+        stream.send(_UsingAutoReplyEvent(human_input_mode=mode, sender=sender, recipient=recipient))
+    else:  # pragma: no cover
+        stream.print(_colored("\n>>>>>>>> USING AUTO REPLY..."), flush=True)
+
+
+def emit_termination(reason: str, agent: Any, sender: Any) -> None:
+    """Tell the IOStream why the chat stops (AG2 prints it; pyautogen 0.2 printed nothing)."""
+    if not _HAS_EVENTS:  # pragma: no cover
+        return
+    stream = default_iostream()
+    if _TERMINATION_TAKES_AGENTS:
+        stream.send(_TerminationEvent(termination_reason=reason, sender=agent, recipient=sender))
+    else:
+        stream.send(_TerminationEvent(termination_reason=reason))
+
+
+# -- agent internals ---------------------------------------------------------------------------------------
+
+
+def record_human_input(agent: Any, answer: str) -> str:
+    """Run AutoGen's own processing of a human answer (hooks, where the version has them) and keep it.
+
+    Returns the answer as processed; the agent's ``_human_input`` list (``ChatResult.human_input``)
+    receives it, as native ``get_human_input`` does.
+    """
+    process = getattr(agent, "_process_human_input", None)
+    if process is not None:
+        processed = process(answer)
+        if processed is None:
+            raise HitlError(f"a human-input hook of {agent.name!r} returned None for {answer!r}")
+        answer = processed
+    agent._human_input.append(answer)
+    return answer
+
+
+def exclude_from_async_reply(kwargs: dict[str, Any], func: Callable[..., Any]) -> dict[str, Any]:
+    """Return ``a_generate_reply`` keyword arguments that also exclude ``func``.
+
+    Some AutoGen versions run both the sync and the async human-reply check in ``a_generate_reply``,
+    asking the human twice; excluding the sync one leaves exactly one check per message.
+    """
+    excluded = kwargs.get("exclude") or ()
+    return {**kwargs, "exclude": [*excluded, func]}

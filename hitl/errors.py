@@ -1,0 +1,53 @@
+"""The exceptions that hitl raises.
+
+Every error derives from :class:`HitlError`, and from the builtin exception that fits it, so both
+``except hitl.HitlError`` and ``except ValueError`` work where you would expect them to.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigurationError",
+    "HitlError",
+    "InputExhaustedError",
+    "PolicyError",
+    "ScriptExhaustedError",
+]
+
+
+class HitlError(Exception):
+    """Base class of every error raised by hitl.
+
+    Example:
+        >>> import hitl
+        >>> issubclass(hitl.PolicyError, hitl.HitlError)
+        True
+    """
+
+
+class ConfigurationError(HitlError, ValueError):
+    """A proxy, policy or provider was set up with values that cannot work together.
+
+    The message names the argument, the value given and what to do instead, for example
+    ``PolicyUserProxy got both policy=Never() and human_input_mode='ALWAYS'; give one of them``.
+    """
+
+
+class PolicyError(HitlError, RuntimeError):
+    """A policy could not decide: its predicate raised, or returned something other than a bool.
+
+    A policy that cannot decide never lets the conversation continue silently: the error reaches the
+    caller of ``initiate_chat``, with the policy named and the original exception as ``__cause__``.
+    """
+
+
+class InputExhaustedError(HitlError, LookupError):
+    """A scripted human was asked for more answers than its script holds.
+
+    The message quotes the prompt that found the script empty, so a test shows which question was
+    not expected.
+    """
+
+
+class ScriptExhaustedError(HitlError, LookupError):
+    """A scripted assistant was asked to reply after its last scripted reply."""

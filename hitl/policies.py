@@ -1,0 +1,499 @@
+"""Input policies: when the proxy asks a human.
+
+A policy answers one question per incoming message, *ask a human now, or not?*, as a pure function of a
+:class:`~hitl.TurnContext`. Everything else (what an answer means, when the chat stops) follows AutoGen's
+own rules and lives in the proxy. Policies keep no state, so one policy object can serve any number of
+proxies and conversations at once.
+
+The three built-ins reproduce AutoGen's ``human_input_mode`` strings exactly:
+
+========================  ===========================  ==========================================
+policy                    AutoGen                      asks when
+========================  ===========================  ==========================================
+``Never()``               ``"NEVER"``                  never
+``Terminate()``           ``"TERMINATE"``              a termination message, or the auto-reply
+                                                       limit is reached
+``Always()``              ``"ALWAYS"``                 on every message
+========================  ===========================  ==========================================
+
+``When(predicate)`` asks whenever ``predicate(context)`` is true, and policies combine with ``|`` (ask if
+either asks), ``&`` (ask if both ask) and ``~`` (ask when the other would not). Plain callables of a
+``TurnContext`` are accepted on either side of ``|`` and ``&``.
+
+Example:
+    >>> from hitl import Terminate, When, TurnContext
+    >>> def has_code(ctx):
+    ...     return "```" in ctx.text
+    >>> policy = Terminate() | When(has_code)
+    >>> policy
+    Terminate() | When(has_code)
+    >>> policy.decide(TurnContext("```python\\nprint(1)\\n```")).ask
+    True
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+from .context import TurnContext
+from .errors import PolicyError
+
+__all__ = [
+    "AllOf",
+    "Always",
+    "AnyOf",
+    "Decision",
+    "InputPolicy",
+    "Never",
+    "Not",
+    "Predicate",
+    "Terminate",
+    "When",
+    "from_mode",
+]
+
+#: A predicate over a turn: any callable that takes a TurnContext and returns a bool.
+Predicate = Callable[[TurnContext], bool]
+
+#: The native ``human_input_mode`` strings.
+HumanInputMode = Literal["NEVER", "TERMINATE", "ALWAYS"]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a policy decided for one message, and why.
+
+    Attributes:
+        ask: whether the human is asked.
+        policy: the part of the policy that settled the decision (for a composed policy, the operand
+            that fired, or the one that vetoed).
+        reason: a short sentence saying why, for logs, the audit trail and :meth:`InputPolicy.explain`.
+
+    Example:
+        >>> from hitl import Never, TurnContext
+        >>> Never().decide(TurnContext("hi"))
+        Decision(ask=False, policy=Never(), reason='Never() never asks')
+    """
+
+    ask: bool
+    policy: InputPolicy
+    reason: str
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a Decision has no truth value: read decision.ask (did the policy ask?) instead of testing the decision"
+        )
+
+
+class InputPolicy(ABC):
+    """The base of every policy: decides, for one incoming message, whether a human is asked.
+
+    Subclass it to write a policy of your own: implement :meth:`decide` as a pure function of the
+    context (no I/O, no state), and give the class a readable ``repr``. Frozen dataclasses do both well.
+
+    Example:
+        >>> from dataclasses import dataclass
+        >>> from hitl import Decision, InputPolicy, TurnContext
+        >>> @dataclass(frozen=True)
+        ... class LongMessages(InputPolicy):
+        ...     limit: int = 500
+        ...     def decide(self, ctx: TurnContext) -> Decision:
+        ...         long = len(ctx.text) > self.limit
+        ...         return Decision(long, self, f"message is {len(ctx.text)} characters")
+        >>> LongMessages(10).decide(TurnContext("a rather long message")).ask
+        True
+    """
+
+    __slots__ = ()
+
+    @abstractmethod
+    def decide(self, ctx: TurnContext) -> Decision:
+        """Decide whether to ask the human about the message in ``ctx``."""
+
+    @property
+    def can_ask(self) -> bool:
+        """False only when the policy can never ask (``Never()``, ``~Always()``, ...)."""
+        return True
+
+    @property
+    def always_asks(self) -> bool:
+        """True only when the policy asks on every message (``Always()``, ``~Never()``, ...)."""
+        return False
+
+    def explain(self, ctx: TurnContext) -> str:
+        """Say in one line what the policy decides for ``ctx``, and why.
+
+        Example:
+            >>> from hitl import Terminate, TurnContext
+            >>> Terminate().explain(TurnContext("done", is_termination=True))
+            'ask: Terminate(): termination message'
+        """
+        decision = self.decide(ctx)
+        return f"{'ask' if decision.ask else 'do not ask'}: {decision.policy!r}: {decision.reason}"
+
+    # -- the algebra ------------------------------------------------------------------------------------
+    def __or__(self, other: InputPolicy | Predicate) -> InputPolicy:
+        right = _coerce(other)
+        return NotImplemented if right is None else AnyOf(*_operands(self, AnyOf), *_operands(right, AnyOf))
+
+    def __ror__(self, other: InputPolicy | Predicate) -> InputPolicy:
+        left = _coerce(other)
+        return NotImplemented if left is None else AnyOf(*_operands(left, AnyOf), *_operands(self, AnyOf))
+
+    def __and__(self, other: InputPolicy | Predicate) -> InputPolicy:
+        right = _coerce(other)
+        return NotImplemented if right is None else AllOf(*_operands(self, AllOf), *_operands(right, AllOf))
+
+    def __rand__(self, other: InputPolicy | Predicate) -> InputPolicy:
+        left = _coerce(other)
+        return NotImplemented if left is None else AllOf(*_operands(left, AllOf), *_operands(self, AllOf))
+
+    def __invert__(self) -> InputPolicy:
+        return Not(self)
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"{self!r} has no truth value: combine policies with |, & and ~ rather than 'or', 'and' and 'not'"
+        )
+
+
+def _coerce(value: object) -> InputPolicy | None:
+    if isinstance(value, InputPolicy):
+        return value
+    if callable(value):
+        return When(value)
+    return None
+
+
+def _operands(policy: InputPolicy, kind: type[AnyOf] | type[AllOf]) -> tuple[InputPolicy, ...]:
+    return policy.policies if isinstance(policy, kind) else (policy,)
+
+
+def _parenthesise(policy: InputPolicy, *, inside: type[InputPolicy]) -> str:
+    text = repr(policy)
+    if isinstance(policy, AnyOf) and inside is not AnyOf:
+        return f"({text})"
+    if isinstance(policy, AllOf) and inside is Not:
+        return f"({text})"
+    return text
+
+
+# -- the built-ins ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Never(InputPolicy):
+    """Never ask a human: AutoGen's ``human_input_mode="NEVER"``.
+
+    The chat stops on a termination message or when the auto-reply limit is reached.
+
+    Example:
+        >>> from hitl import Never, TurnContext
+        >>> Never().decide(TurnContext("anything")).ask
+        False
+    """
+
+    def decide(self, ctx: TurnContext) -> Decision:
+        """Do not ask, whatever the message."""
+        return _NEVER
+
+    @property
+    def can_ask(self) -> bool:
+        """Always False."""
+        return False
+
+    def __repr__(self) -> str:
+        return "Never()"
+
+
+@dataclass(frozen=True, slots=True)
+class Always(InputPolicy):
+    """Ask a human on every message: AutoGen's ``human_input_mode="ALWAYS"``.
+
+    Pressing Enter lets the auto-reply happen (or stops the chat on a termination message); the
+    auto-reply limit never stops the chat, since the human is asked every time.
+
+    Example:
+        >>> from hitl import Always, TurnContext
+        >>> Always().decide(TurnContext("anything")).ask
+        True
+    """
+
+    def decide(self, ctx: TurnContext) -> Decision:
+        """Ask, whatever the message."""
+        return _ALWAYS
+
+    @property
+    def always_asks(self) -> bool:
+        """Always True."""
+        return True
+
+    def __repr__(self) -> str:
+        return "Always()"
+
+
+@dataclass(frozen=True, slots=True)
+class Terminate(InputPolicy):
+    """Ask on a termination message or when the auto-reply limit is reached: ``human_input_mode="TERMINATE"``.
+
+    Example:
+        >>> from hitl import Terminate, TurnContext
+        >>> Terminate().decide(TurnContext("working on it")).ask
+        False
+        >>> Terminate().decide(TurnContext("done", auto_replies=3, auto_reply_limit=3)).reason
+        'auto-reply limit reached'
+    """
+
+    def decide(self, ctx: TurnContext) -> Decision:
+        """Ask when the auto-reply limit is reached (checked first, as AutoGen does) or on termination."""
+        if ctx.auto_replies >= ctx.auto_reply_limit:
+            return _TERMINATE_LIMIT
+        if ctx.is_termination:
+            return _TERMINATE_MESSAGE
+        return _TERMINATE_NO
+
+    def __repr__(self) -> str:
+        return "Terminate()"
+
+
+def _predicate_name(predicate: object) -> str:
+    if isinstance(predicate, functools.partial):
+        return f"partial({_predicate_name(predicate.func)}, ...)"
+    if isinstance(predicate, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+        return predicate.__qualname__
+    return repr(predicate)
+
+
+@dataclass(frozen=True, slots=True)
+class When(InputPolicy):
+    """Ask whenever ``predicate(context)`` is true.
+
+    ``predicate`` is any callable that takes a :class:`~hitl.TurnContext` and returns a ``bool``. It must
+    return a real bool: anything else (``None`` from a forgotten ``return``, a regex match object) is a
+    :class:`~hitl.PolicyError`, as is any exception the predicate raises, so that a broken predicate
+    can never turn into a silent auto-reply. Wrap other results in ``bool(...)``.
+
+    Example:
+        >>> from hitl import When, TurnContext
+        >>> asks_question = When(lambda ctx: ctx.text.rstrip().endswith("?"))
+        >>> asks_question.decide(TurnContext("Shall I go on?")).ask
+        True
+    """
+
+    predicate: Predicate
+    _yes: Decision = field(init=False, repr=False, compare=False)
+    _no: Decision = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not callable(self.predicate):
+            raise TypeError(
+                f"When() needs a callable that takes a TurnContext and returns a bool (got {self.predicate!r})"
+            )
+        object.__setattr__(self, "_yes", Decision(True, self, "predicate is true"))
+        object.__setattr__(self, "_no", Decision(False, self, "predicate is false"))
+
+    def decide(self, ctx: TurnContext) -> Decision:
+        """Ask when the predicate is true; raise :class:`~hitl.PolicyError` if it cannot say."""
+        try:
+            result = self.predicate(ctx)
+        except Exception as exc:
+            raise PolicyError(f"{self!r} raised {type(exc).__name__} while deciding on {ctx!r}") from exc
+        if result is True:
+            return self._yes
+        if result is False:
+            return self._no
+        raise PolicyError(
+            f"{self!r} returned {result!r} ({type(result).__name__}), not a bool; "
+            "a policy predicate must return True or False (wrap it in bool(...))"
+        )
+
+    def __repr__(self) -> str:
+        return f"When({_predicate_name(self.predicate)})"
+
+
+# -- composition -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class AnyOf(InputPolicy):
+    """Ask if any operand asks: what ``a | b | c`` builds. Operands are tried in order, and stop early.
+
+    Nested ``AnyOf`` operands are flattened: ``(a | b) | c`` holds ``(a, b, c)``.
+
+    Example:
+        >>> from hitl import Never, Terminate, Always
+        >>> (Never() | Terminate()) | Always()
+        Never() | Terminate() | Always()
+    """
+
+    policies: tuple[InputPolicy, ...]
+
+    def __init__(self, *policies: InputPolicy) -> None:
+        object.__setattr__(self, "policies", _flatten(policies, AnyOf))
+
+    def decide(self, ctx: TurnContext) -> Decision:
+        """Return the first asking operand's decision, or, if none asks, the last one's."""
+        decision = _EMPTY_ANY
+        for policy in self.policies:
+            decision = policy.decide(ctx)
+            if decision.ask:
+                return decision
+        return decision
+
+    @property
+    def can_ask(self) -> bool:
+        """True when any operand can ask."""
+        return any(policy.can_ask for policy in self.policies)
+
+    @property
+    def always_asks(self) -> bool:
+        """True when any operand always asks."""
+        return any(policy.always_asks for policy in self.policies)
+
+    def __repr__(self) -> str:
+        if not self.policies:
+            return "AnyOf()"
+        return " | ".join(_parenthesise(policy, inside=AnyOf) for policy in self.policies)
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class AllOf(InputPolicy):
+    """Ask only if every operand asks: what ``a & b & c`` builds. Stops at the first operand that does not.
+
+    Example:
+        >>> from hitl import Terminate, When
+        >>> def from_coder(ctx):
+        ...     return ctx.sender == "coder"
+        >>> Terminate() & When(from_coder)
+        Terminate() & When(from_coder)
+    """
+
+    policies: tuple[InputPolicy, ...]
+
+    def __init__(self, *policies: InputPolicy) -> None:
+        object.__setattr__(self, "policies", _flatten(policies, AllOf))
+
+    def decide(self, ctx: TurnContext) -> Decision:
+        """Return the first operand's decision that does not ask, or, if all ask, the last one's."""
+        decision = _EMPTY_ALL
+        for policy in self.policies:
+            decision = policy.decide(ctx)
+            if not decision.ask:
+                return decision
+        return decision
+
+    @property
+    def can_ask(self) -> bool:
+        """True when every operand can ask."""
+        return all(policy.can_ask for policy in self.policies)
+
+    @property
+    def always_asks(self) -> bool:
+        """True when every operand always asks."""
+        return all(policy.always_asks for policy in self.policies)
+
+    def __repr__(self) -> str:
+        if not self.policies:
+            return "AllOf()"
+        return " & ".join(_parenthesise(policy, inside=AllOf) for policy in self.policies)
+
+
+@dataclass(frozen=True, slots=True)
+class Not(InputPolicy):
+    """Ask exactly when ``policy`` would not: what ``~policy`` builds. ``~~p`` is ``p`` again.
+
+    Example:
+        >>> from hitl import Terminate
+        >>> ~Terminate()
+        ~Terminate()
+        >>> ~~Terminate()
+        Terminate()
+    """
+
+    policy: InputPolicy
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.policy, InputPolicy):
+            raise TypeError(f"Not() takes an InputPolicy (got {self.policy!r})")
+
+    def decide(self, ctx: TurnContext) -> Decision:
+        """Invert the operand's decision, keeping its reason."""
+        inner = self.policy.decide(ctx)
+        return Decision(not inner.ask, self, f"not ({inner.policy!r}: {inner.reason})")
+
+    @property
+    def can_ask(self) -> bool:
+        """True unless the operand always asks."""
+        return not self.policy.always_asks
+
+    @property
+    def always_asks(self) -> bool:
+        """True when the operand can never ask."""
+        return not self.policy.can_ask
+
+    def __invert__(self) -> InputPolicy:
+        return self.policy
+
+    def __repr__(self) -> str:
+        return "~" + _parenthesise(self.policy, inside=Not)
+
+
+def _flatten(policies: Iterable[object], kind: type[AnyOf] | type[AllOf]) -> tuple[InputPolicy, ...]:
+    flat: list[InputPolicy] = []
+    for policy in policies:
+        if isinstance(policy, kind):
+            flat.extend(policy.policies)
+        elif isinstance(policy, InputPolicy):
+            flat.append(policy)
+        else:
+            raise TypeError(f"{kind.__name__}() takes InputPolicy operands (got {policy!r})")
+    return tuple(flat)
+
+
+def from_mode(mode: str) -> InputPolicy:
+    """Return the built-in policy for an AutoGen ``human_input_mode`` string.
+
+    Raises:
+        ConfigurationError: for anything but ``"NEVER"``, ``"TERMINATE"`` or ``"ALWAYS"``.
+
+    Example:
+        >>> from_mode("TERMINATE")
+        Terminate()
+    """
+    policy = _MODES.get(mode) if isinstance(mode, str) else None
+    if policy is None:
+        from .errors import ConfigurationError
+
+        raise ConfigurationError(
+            f"human_input_mode must be one of 'NEVER', 'TERMINATE' or 'ALWAYS' (got {mode!r}); "
+            "or pass a policy object, for example policy=hitl.Terminate()"
+        )
+    return policy
+
+
+def to_mode(policy: InputPolicy) -> HumanInputMode:
+    """Return the AutoGen ``human_input_mode`` string nearest to ``policy``.
+
+    Exact for the three built-ins; otherwise ``"NEVER"`` for a policy that can never ask, ``"ALWAYS"``
+    for one that always asks, and ``"TERMINATE"`` for anything in between.
+    """
+    if not policy.can_ask:
+        return "NEVER"
+    if policy.always_asks:
+        return "ALWAYS"
+    return "TERMINATE"
+
+
+_MODES: Final[dict[str, InputPolicy]] = {"NEVER": Never(), "TERMINATE": Terminate(), "ALWAYS": Always()}
+_NEVER: Final = Decision(False, Never(), "Never() never asks")
+_ALWAYS: Final = Decision(True, Always(), "Always() asks on every message")
+_TERMINATE_LIMIT: Final = Decision(True, Terminate(), "auto-reply limit reached")
+_TERMINATE_MESSAGE: Final = Decision(True, Terminate(), "termination message")
+_TERMINATE_NO: Final = Decision(False, Terminate(), "no termination message and under the auto-reply limit")
+_EMPTY_ANY: Final = Decision(False, AnyOf(), "no operand asks")
+_EMPTY_ALL: Final = Decision(True, AllOf(), "every operand asks")

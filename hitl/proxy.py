@@ -1,0 +1,464 @@
+"""PolicyUserProxy: a drop-in ``autogen.UserProxyAgent`` driven by a policy object.
+
+This is the only module that touches AutoGen's agent internals. It replaces AutoGen's
+termination-and-human-reply step with one decision procedure, shared by the sync and the async chat:
+
+1. build a :class:`~hitl.TurnContext` for the incoming message, from AutoGen's own counters;
+2. ask the policy whether to ask the human;
+3. if it asks: ask the human-input provider, and apply AutoGen's rules to the answer (``exit`` stops,
+   an empty answer stops on a termination message and otherwise lets the auto-reply happen, any other
+   text is sent as the human's reply);
+4. if it does not: stop when the auto-reply limit is reached or on a termination message, and
+   otherwise let AutoGen's remaining reply chain (tools, code execution, LLM) and the auto-reply run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from . import _compat
+from ._compat import ConversableAgent, UserProxyAgent
+from .config import Limits
+from .context import TurnContext
+from .errors import ConfigurationError
+from .inputs import AsyncHumanInput, ConsoleInput, HumanInput
+from .policies import Always, Decision, InputPolicy, from_mode, to_mode
+
+__all__ = ["PolicyUserProxy", "Prompts"]
+
+#: The TurnContext of the decision under way in this thread or task (read by ``get_human_input``).
+_CURRENT_CONTEXT: ContextVar[TurnContext | None] = ContextVar("hitl_current_context", default=None)
+
+_EXIT = "exit"
+_REASON_LIMIT = "Maximum number of consecutive auto-replies reached"
+_REASON_USER_EXIT = "User requested to end the conversation"
+
+
+@dataclass(frozen=True, slots=True)
+class Prompts:
+    """The texts a proxy asks the human with. ``{agent}`` is the proxy's name, ``{sender}`` the sender's.
+
+    The defaults are AutoGen's own, word for word. Pass ``prompts=Prompts(...)`` to a proxy, or set
+    ``prompts`` on a subclass, to change them.
+
+    Attributes:
+        always: asked by ``Always()``.
+        enter_stops: asked by any other policy when Enter would stop the chat (a termination message).
+        enter_auto_replies: asked by any other policy when Enter would let the auto-reply happen.
+
+    Example:
+        >>> Prompts().enter_stops.format(agent="user", sender="assistant")
+        "Please give feedback to assistant. Press enter or type 'exit' to stop the conversation: "
+    """
+
+    always: str = (
+        "Replying as {agent}. Provide feedback to {sender}. Press enter to skip and use auto-reply, "
+        "or type 'exit' to end the conversation: "
+    )
+    enter_stops: str = "Please give feedback to {sender}. Press enter or type 'exit' to stop the conversation: "
+    enter_auto_replies: str = (
+        "Please give feedback to {sender}. Press enter to skip and use auto-reply, "
+        "or type 'exit' to stop the conversation: "
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("always", "enter_stops", "enter_auto_replies"):
+            template = getattr(self, name)
+            try:
+                template.format(agent="agent", sender="sender")
+            except (KeyError, IndexError, ValueError, AttributeError) as exc:
+                raise ConfigurationError(
+                    f"Prompts.{name} may use only the placeholders {{agent}} and {{sender}} (got {template!r})"
+                ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """A decision to ask, waiting for the human's answer."""
+
+    ctx: TurnContext
+    decision: Decision
+    prompt: str
+    message: Mapping[str, Any]
+    sender: Any
+
+
+def check_termination_and_human_reply(
+    agent: PolicyUserProxy, messages: list[dict[str, Any]] | None = None, sender: Any = None, config: Any = None
+) -> tuple[bool, dict[str, Any] | None]:
+    """Dispatch to the proxy's method: the reply function registered in place of AutoGen's."""
+    return agent.check_termination_and_human_reply(messages, sender, config)
+
+
+async def a_check_termination_and_human_reply(
+    agent: PolicyUserProxy, messages: list[dict[str, Any]] | None = None, sender: Any = None, config: Any = None
+) -> tuple[bool, dict[str, Any] | None]:
+    """Dispatch to the proxy's async method: the reply function registered in place of AutoGen's."""
+    return await agent.a_check_termination_and_human_reply(messages, sender, config)
+
+
+class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no type information
+    """A drop-in ``autogen.UserProxyAgent`` that decides when to ask a human with a policy object.
+
+    Every ``UserProxyAgent`` argument is accepted with the same default, so changing the class name
+    changes nothing: ``human_input_mode="NEVER" | "TERMINATE" | "ALWAYS"`` maps to ``Never()``,
+    ``Terminate()`` and ``Always()``, and ``max_consecutive_auto_reply`` to ``Limits``.
+
+    Args:
+        name: the agent's name.
+        is_termination_msg: AutoGen's termination check, a callable of the message dict. Default:
+            content equal to ``"TERMINATE"``, as in AutoGen.
+        max_consecutive_auto_reply: shorthand for ``limits=Limits(max_consecutive_auto_reply=...)``.
+        human_input_mode: shorthand for ``policy=`` with one of the three built-ins.
+        function_map, code_execution_config, default_auto_reply, llm_config, system_message,
+            description: as for ``UserProxyAgent``.
+        policy: when to ask the human; default ``Always()``, as ``UserProxyAgent`` defaults to "ALWAYS".
+        limits: a :class:`~hitl.Limits` (or a dict of its fields).
+        human_input: the human-input provider; default :class:`~hitl.inputs.ConsoleInput`.
+        prompts: the texts the human is asked with; default AutoGen's.
+        **kwargs: any other ``ConversableAgent`` argument.
+
+    Raises:
+        ConfigurationError: for ``policy`` together with ``human_input_mode``, ``limits`` together with
+            ``max_consecutive_auto_reply``, or an unknown ``human_input_mode``.
+        TypeError: for a ``policy`` that is not an InputPolicy, or a ``human_input`` without ``ask``/``a_ask``.
+        pydantic.ValidationError: for limits out of range.
+
+    Example:
+        >>> from hitl import PolicyUserProxy, Terminate, When, Limits
+        >>> def has_code(ctx):
+        ...     return "```" in ctx.text
+        >>> proxy = PolicyUserProxy(
+        ...     "user", policy=Terminate() | When(has_code), limits=Limits(max_turns=10),
+        ...     code_execution_config=False,
+        ... )
+        >>> proxy.policy
+        Terminate() | When(has_code)
+    """
+
+    prompts: Prompts = Prompts()
+    _hitl_ready: bool = False  # set once __init__ is done
+
+    def __init__(
+        self,
+        name: str,
+        is_termination_msg: Callable[[dict[str, Any]], bool] | None = None,
+        max_consecutive_auto_reply: int | None = None,
+        human_input_mode: Literal["ALWAYS", "TERMINATE", "NEVER"] | None = None,
+        function_map: dict[str, Callable[..., Any]] | None = None,
+        code_execution_config: dict[str, Any] | Literal[False] | None = None,
+        default_auto_reply: str | dict[str, Any] | None = "",
+        llm_config: Any = False,
+        system_message: str | list[str] | None = "",
+        description: str | None = None,
+        *,
+        policy: InputPolicy | None = None,
+        limits: Limits | Mapping[str, Any] | None = None,
+        human_input: HumanInput | AsyncHumanInput | None = None,
+        prompts: Prompts | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self._hitl_policy = _resolve_policy(policy, human_input_mode)
+        self._hitl_limits = _resolve_limits(limits, max_consecutive_auto_reply)
+        self._hitl_input = _resolve_input(human_input)
+        if prompts is not None:
+            if not isinstance(prompts, Prompts):
+                raise TypeError(f"prompts must be a hitl.Prompts (got {prompts!r})")
+            self.prompts = prompts
+        super().__init__(
+            name,
+            is_termination_msg=is_termination_msg,
+            max_consecutive_auto_reply=self._hitl_limits.max_consecutive_auto_reply,
+            human_input_mode=to_mode(self._hitl_policy),
+            function_map=function_map,
+            code_execution_config={} if code_execution_config is None else code_execution_config,
+            default_auto_reply=default_auto_reply,
+            llm_config=llm_config,
+            system_message=system_message,
+            description=description,
+            **kwargs,
+        )
+        self.replace_reply_func(ConversableAgent.check_termination_and_human_reply, check_termination_and_human_reply)
+        self.replace_reply_func(
+            ConversableAgent.a_check_termination_and_human_reply, a_check_termination_and_human_reply
+        )
+        self._hitl_ready = True
+
+    # -- configuration ------------------------------------------------------------------------------------
+    @property
+    def policy(self) -> InputPolicy:
+        """The policy that decides when the human is asked. Assignable."""
+        return self._hitl_policy
+
+    @policy.setter
+    def policy(self, policy: InputPolicy) -> None:
+        self._hitl_policy = _resolve_policy(policy, None)
+
+    @property
+    def human_input_mode(self) -> str:
+        """The native mode nearest to :attr:`policy`; assigning a mode string sets the matching policy."""
+        return to_mode(self._hitl_policy)
+
+    @human_input_mode.setter
+    def human_input_mode(self, mode: str) -> None:
+        if self._hitl_ready:  # ConversableAgent.__init__ assigns it too; the policy is already set then
+            self._hitl_policy = from_mode(mode)
+
+    @property
+    def limits(self) -> Limits:
+        """The proxy's :class:`~hitl.Limits`. Assignable (a Limits or a dict of its fields)."""
+        return self._hitl_limits
+
+    @limits.setter
+    def limits(self, limits: Limits | Mapping[str, Any]) -> None:
+        resolved = _resolve_limits(limits, None)
+        self._hitl_limits = resolved
+        limit = resolved.max_consecutive_auto_reply
+        super().update_max_consecutive_auto_reply(self.MAX_CONSECUTIVE_AUTO_REPLY if limit is None else limit)
+
+    def update_max_consecutive_auto_reply(self, value: int, sender: Any = None) -> None:
+        """As in AutoGen; without a sender, :attr:`limits` follows the new value."""
+        super().update_max_consecutive_auto_reply(value, sender)
+        if sender is None:
+            self._hitl_limits = self._hitl_limits.model_copy(update={"max_consecutive_auto_reply": value})
+
+    @property
+    def human_input(self) -> HumanInput | AsyncHumanInput:
+        """The human-input provider. Assignable."""
+        return self._hitl_input
+
+    @human_input.setter
+    def human_input(self, provider: HumanInput | AsyncHumanInput | None) -> None:
+        self._hitl_input = _resolve_input(provider)
+
+    # -- chats ----------------------------------------------------------------------------------------------
+    def initiate_chat(self, recipient: Any, *args: Any, **kwargs: Any) -> Any:
+        """Start a chat as ``UserProxyAgent.initiate_chat`` does; ``max_turns`` defaults to ``limits.max_turns``."""
+        return super().initiate_chat(recipient, *args, **self._with_max_turns(args, kwargs))
+
+    async def a_initiate_chat(self, recipient: Any, *args: Any, **kwargs: Any) -> Any:
+        """Start an async chat; ``max_turns`` defaults to ``limits.max_turns``. The human is asked once per message."""
+        return await super().a_initiate_chat(recipient, *args, **self._with_max_turns(args, kwargs))
+
+    def _with_max_turns(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        # initiate_chat(recipient, clear_history, silent, cache, max_turns, ...): max_turns is the 4th extra.
+        if len(args) >= 4 or kwargs.get("max_turns") is not None or self._hitl_limits.max_turns is None:
+            return kwargs
+        return {**kwargs, "max_turns": self._hitl_limits.max_turns}
+
+    async def a_generate_reply(
+        self, messages: list[dict[str, Any]] | None = None, sender: Any = None, **kwargs: Any
+    ) -> Any:
+        """As in AutoGen, but with one human-reply check per message (never the sync and the async one)."""
+        kwargs = _compat.exclude_from_async_reply(kwargs, check_termination_and_human_reply)
+        return await super().a_generate_reply(messages, sender, **kwargs)
+
+    # -- the decision -----------------------------------------------------------------------------------------
+    def check_termination_and_human_reply(
+        self, messages: list[dict[str, Any]] | None = None, sender: Any = None, config: Any = None, **_: Any
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """Decide for the last message: stop, send a human reply, or let the auto-reply happen."""
+        step = self._hitl_begin(messages, sender)
+        if not isinstance(step, _Ask):
+            return step
+        token = _CURRENT_CONTEXT.set(step.ctx)
+        try:
+            answer = self.get_human_input(step.prompt)
+        finally:
+            _CURRENT_CONTEXT.reset(token)
+        return self._hitl_answer(step, answer)
+
+    async def a_check_termination_and_human_reply(
+        self, messages: list[dict[str, Any]] | None = None, sender: Any = None, config: Any = None, **_: Any
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """Run the same procedure as :meth:`check_termination_and_human_reply`, awaiting the human."""
+        step = self._hitl_begin(messages, sender)
+        if not isinstance(step, _Ask):
+            return step
+        token = _CURRENT_CONTEXT.set(step.ctx)
+        try:
+            answer = await self.a_get_human_input(step.prompt)
+        finally:
+            _CURRENT_CONTEXT.reset(token)
+        return self._hitl_answer(step, answer)
+
+    def build_prompt(self, ctx: TurnContext, decision: Decision) -> str:
+        """Return the text the human is asked with. Override it to word prompts from the context.
+
+        ``Always()`` asks with :attr:`Prompts.always`; any other policy tells the human what Enter does:
+        :attr:`Prompts.enter_stops` on a termination message, :attr:`Prompts.enter_auto_replies` otherwise.
+        """
+        sender = "the sender" if ctx.sender is None else ctx.sender
+        if isinstance(decision.policy, Always):
+            template = self.prompts.always
+        elif ctx.is_termination:
+            template = self.prompts.enter_stops
+        else:
+            template = self.prompts.enter_auto_replies
+        return template.format(agent=self.name, sender=sender)
+
+    def _hitl_begin(self, messages: list[dict[str, Any]] | None, sender: Any) -> _Ask | tuple[bool, None]:
+        if messages is None:
+            messages = self._oai_messages[sender] if sender else []
+        if not messages:
+            return False, None
+        message = messages[-1]
+        ctx = TurnContext(
+            message,
+            messages=messages,
+            sender=None if sender is None else sender.name,
+            recipient=self.name,
+            auto_replies=self._consecutive_auto_reply_counter[sender],
+            auto_reply_limit=self._max_consecutive_auto_reply_dict[sender],
+            is_termination=self._is_termination_msg,
+        )
+        decision = self._hitl_policy.decide(ctx)
+        if decision.ask:
+            return _Ask(ctx, decision, self.build_prompt(ctx, decision), message, sender)
+        if ctx.auto_replies >= ctx.auto_reply_limit:
+            return self._hitl_stop(_REASON_LIMIT, sender)
+        if ctx.is_termination:
+            return self._hitl_stop(f"Termination message condition on agent '{self.name}' met", sender)
+        return self._hitl_auto_reply(sender)
+
+    def _hitl_answer(self, step: _Ask, answer: object) -> tuple[bool, dict[str, Any] | None]:
+        if not isinstance(answer, str):
+            raise TypeError(
+                f"the human input of {self.name!r} returned {answer!r} ({type(answer).__name__}), not a str; "
+                f"an answer is text: '' to skip, 'exit' to stop, or a reply (provider: {self._hitl_input!r})"
+            )
+        sender = step.sender
+        if not answer:
+            _compat.emit_no_human_input(sender, self)
+        if answer == _EXIT:
+            return self._hitl_stop(_REASON_USER_EXIT, sender)
+        if not answer and step.ctx.is_termination:
+            return self._hitl_stop(
+                f"Termination message condition on agent '{self.name}' met and no human input provided", sender
+            )
+        if answer or step.ctx.auto_reply_limit == 0:
+            self._consecutive_auto_reply_counter[sender] = 0
+            return True, _human_reply(answer, step.message)
+        return self._hitl_auto_reply(sender)
+
+    def _hitl_stop(self, reason: str, sender: Any) -> tuple[bool, None]:
+        self._consecutive_auto_reply_counter[sender] = 0
+        _compat.emit_termination(reason, self, sender)
+        return True, None
+
+    def _hitl_auto_reply(self, sender: Any) -> tuple[bool, None]:
+        self._consecutive_auto_reply_counter[sender] += 1
+        if self._hitl_policy.can_ask:
+            _compat.emit_using_auto_reply(to_mode(self._hitl_policy), sender, self)
+        return False, None
+
+    # -- human input ------------------------------------------------------------------------------------------
+    def get_human_input(self, prompt: str, **kwargs: Any) -> str:
+        """Ask the human-input provider, as AutoGen's ``get_human_input`` asks the console.
+
+        Override it as you would on ``UserProxyAgent``; the answer is kept in ``ChatResult.human_input``.
+        """
+        ctx = self._hitl_context()
+        provider = self._hitl_input
+        ask = getattr(provider, "ask", None)
+        answer = ask(prompt, ctx) if ask is not None else _run_async_provider(provider, prompt, ctx)
+        return _compat.record_human_input(self, _checked(answer, provider))
+
+    async def a_get_human_input(self, prompt: str, **kwargs: Any) -> str:
+        """Ask the human-input provider without blocking the event loop."""
+        ctx = self._hitl_context()
+        provider = self._hitl_input
+        a_ask = getattr(provider, "a_ask", None)
+        if a_ask is not None:
+            answer = await a_ask(prompt, ctx)
+        else:
+            answer = await asyncio.to_thread(provider.ask, prompt, ctx)  # type: ignore[union-attr]
+        return _compat.record_human_input(self, _checked(answer, provider))
+
+    def _hitl_context(self) -> TurnContext:
+        ctx = _CURRENT_CONTEXT.get()
+        if ctx is None:  # called directly, outside a decision
+            ctx = TurnContext({}, messages=(), recipient=self.name)
+        return ctx
+
+
+def _human_reply(answer: str, message: Mapping[str, Any]) -> dict[str, Any]:
+    """Build a human reply, answering any tool or function call in ``message`` with "USER INTERRUPTED"."""
+    tool_returns: list[dict[str, Any]] = []
+    function_call = message.get("function_call")
+    if function_call:
+        tool_returns.append({"role": "function", "name": function_call.get("name", ""), "content": "USER INTERRUPTED"})
+    tool_calls = message.get("tool_calls")
+    if tool_calls:
+        tool_returns.extend(
+            {"role": "tool", "tool_call_id": call.get("id", ""), "content": "USER INTERRUPTED"} for call in tool_calls
+        )
+    response: dict[str, Any] = {"role": "user", "content": answer}
+    if tool_returns:
+        response["tool_responses"] = tool_returns
+    return response
+
+
+def _checked(answer: object, provider: object) -> str:
+    if isinstance(answer, str):
+        return answer
+    raise TypeError(
+        f"human-input provider {provider!r} returned {answer!r} ({type(answer).__name__}), not a str; "
+        "an answer is text: '' to skip, 'exit' to stop, or a reply"
+    )
+
+
+def _run_async_provider(provider: Any, prompt: str, ctx: TurnContext) -> str:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return str(asyncio.run(provider.a_ask(prompt, ctx)))
+    raise ConfigurationError(
+        f"{provider!r} can only be awaited, but the chat is synchronous and runs inside an event loop; "
+        "use a_initiate_chat, or a provider with a synchronous ask()"
+    )
+
+
+def _resolve_policy(policy: object, mode: object) -> InputPolicy:
+    if policy is not None and mode is not None:
+        raise ConfigurationError(
+            f"PolicyUserProxy got both policy={policy!r} and human_input_mode={mode!r}; give one of them "
+            "(human_input_mode is shorthand for the built-in policies)"
+        )
+    if policy is None:
+        return Always() if mode is None else from_mode(mode)  # type: ignore[arg-type]
+    if not isinstance(policy, InputPolicy):
+        hint = " (a mode string goes in human_input_mode=)" if isinstance(policy, str) else ""
+        raise TypeError(
+            f"policy must be an InputPolicy such as hitl.Terminate() or hitl.When(predicate) (got {policy!r}){hint}"
+        )
+    return policy
+
+
+def _resolve_limits(limits: object, max_consecutive_auto_reply: int | None) -> Limits:
+    if limits is not None and max_consecutive_auto_reply is not None:
+        raise ConfigurationError(
+            f"PolicyUserProxy got both limits={limits!r} and max_consecutive_auto_reply="
+            f"{max_consecutive_auto_reply!r}; set max_consecutive_auto_reply inside limits"
+        )
+    if limits is None:
+        return Limits(max_consecutive_auto_reply=max_consecutive_auto_reply)
+    if isinstance(limits, Limits):
+        return limits
+    if isinstance(limits, Mapping):
+        return Limits.model_validate(dict(limits))
+    raise TypeError(f"limits must be a hitl.Limits or a dict of its fields (got {limits!r})")
+
+
+def _resolve_input(provider: object) -> HumanInput | AsyncHumanInput:
+    if provider is None:
+        return ConsoleInput()
+    if callable(getattr(provider, "ask", None)) or callable(getattr(provider, "a_ask", None)):
+        return provider  # type: ignore[return-value]
+    raise TypeError(
+        f"human_input must have an ask(prompt, context) or an async a_ask(prompt, context) method (got {provider!r})"
+    )

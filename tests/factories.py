@@ -1,0 +1,28 @@
+"""Factories shared by the tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hitl import TurnContext
+
+
+def make_ctx(
+    content: Any = "hello",
+    *,
+    sender: str | None = "assistant",
+    auto_replies: int = 0,
+    auto_reply_limit: int = 100,
+    is_termination: bool = False,
+    **message: Any,
+) -> TurnContext:
+    """A TurnContext for one message whose content is ``content`` (extra keywords go into the message)."""
+    msg: dict[str, Any] = {"content": content, "role": "user", **message}
+    return TurnContext(
+        msg,
+        sender=sender,
+        recipient="user",
+        auto_replies=auto_replies,
+        auto_reply_limit=auto_reply_limit,
+        is_termination=is_termination,
+    )

@@ -1,0 +1,30 @@
+"""Every example runs offline, as a user would run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.py"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[path.stem for path in EXAMPLES])
+def test_example_runs_offline(example: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("OAI_CONFIG_LIST", "OPENAI_API_KEY")}
+    done = subprocess.run(
+        [sys.executable, str(example)], capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip(), "an example shows what it did"
+
+
+def test_quickstart_shows_when_and_why_the_human_was_asked() -> None:
+    example = EXAMPLES[[path.stem for path in EXAMPLES].index("quickstart")]
+    out = subprocess.run([sys.executable, str(example)], capture_output=True, text=True, timeout=120).stdout
+    assert "ask: When(has_code_block): predicate is true" in out
+    assert "ask: Terminate(): termination message" in out
+    assert "human was asked 0 time(s)" in out  # Never()
