@@ -18,6 +18,7 @@ from .errors import HitlError
 __all__ = [
     "AUTOGEN_DISTRIBUTION",
     "AUTOGEN_VERSION",
+    "Agent",
     "ConversableAgent",
     "UserProxyAgent",
     "default_iostream",
@@ -44,7 +45,7 @@ _INSTALL_HINT = (
 
 try:
     import autogen
-    from autogen import ConversableAgent, UserProxyAgent
+    from autogen import Agent, ConversableAgent, UserProxyAgent
     from autogen.io.base import IOStream
 except ImportError as exc:  # pragma: no cover - exercised in the compatibility job
     pyautogen = _installed_version("pyautogen")

@@ -147,7 +147,10 @@ class TurnContext:
             check = self._termination_check
             assert check is not None
             message = self.message
-            value = bool(check(message if isinstance(message, dict) else dict(message)))
+            if getattr(type(check), "_hitl_takes_context", False):  # a hitl condition sees the history too
+                value = bool(check(self))  # type: ignore[arg-type]
+            else:
+                value = bool(check(message if isinstance(message, dict) else dict(message)))
             object.__setattr__(self, "_is_termination", value)
         return bool(value)
 
@@ -155,6 +158,16 @@ class TurnContext:
     def limit_reached(self) -> bool:
         """Whether the consecutive auto-replies have reached ``auto_reply_limit``."""
         return self.auto_replies >= self.auto_reply_limit
+
+    @property
+    def received(self) -> int:
+        """How many messages in ``messages`` the recipient received (not sent), this one included."""
+        me = self.recipient
+        count = 0
+        for message in self.messages:
+            if message.get("name") != me:
+                count += 1
+        return count
 
     @property
     def turn(self) -> int:

@@ -7,6 +7,7 @@ Every error derives from :class:`HitlError`, and from the builtin exception that
 from __future__ import annotations
 
 __all__ = [
+    "AutoReplyError",
     "ConfigurationError",
     "HitlError",
     "InputExhaustedError",
@@ -38,6 +39,13 @@ class PolicyError(HitlError, RuntimeError):
 
     A policy that cannot decide never lets the conversation continue silently: the error reaches the
     caller of ``initiate_chat``, with the policy named and the original exception as ``__cause__``.
+    """
+
+
+class AutoReplyError(HitlError, RuntimeError):
+    """An auto-reply strategy failed: its function raised, or produced something that is not a reply.
+
+    Like a policy error, it reaches the caller of ``initiate_chat`` instead of sending a wrong reply.
     """
 
 

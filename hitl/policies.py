@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from ._algebra import flatten, join
 from .context import TurnContext
 from .errors import PolicyError
 
@@ -172,15 +173,6 @@ def _coerce(value: object) -> InputPolicy | None:
 
 def _operands(policy: InputPolicy, kind: type[AnyOf] | type[AllOf]) -> tuple[InputPolicy, ...]:
     return policy.policies if isinstance(policy, kind) else (policy,)
-
-
-def _parenthesise(policy: InputPolicy, *, inside: type[InputPolicy]) -> str:
-    text = repr(policy)
-    if isinstance(policy, AnyOf) and inside is not AnyOf:
-        return f"({text})"
-    if isinstance(policy, AllOf) and inside is Not:
-        return f"({text})"
-    return text
 
 
 # -- the built-ins ---------------------------------------------------------------------------------------
@@ -358,7 +350,7 @@ class AnyOf(InputPolicy):
     def __repr__(self) -> str:
         if not self.policies:
             return "AnyOf()"
-        return " | ".join(_parenthesise(policy, inside=AnyOf) for policy in self.policies)
+        return join(self.policies, "|", needs_parens=())
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -400,7 +392,7 @@ class AllOf(InputPolicy):
     def __repr__(self) -> str:
         if not self.policies:
             return "AllOf()"
-        return " & ".join(_parenthesise(policy, inside=AllOf) for policy in self.policies)
+        return join(self.policies, "&", needs_parens=(AnyOf,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,19 +432,11 @@ class Not(InputPolicy):
         return self.policy
 
     def __repr__(self) -> str:
-        return "~" + _parenthesise(self.policy, inside=Not)
+        return "~" + join((self.policy,), "", needs_parens=(AnyOf, AllOf))
 
 
 def _flatten(policies: Iterable[object], kind: type[AnyOf] | type[AllOf]) -> tuple[InputPolicy, ...]:
-    flat: list[InputPolicy] = []
-    for policy in policies:
-        if isinstance(policy, kind):
-            flat.extend(policy.policies)
-        elif isinstance(policy, InputPolicy):
-            flat.append(policy)
-        else:
-            raise TypeError(f"{kind.__name__}() takes InputPolicy operands (got {policy!r})")
-    return tuple(flat)
+    return flatten(policies, kind=kind, base=InputPolicy, owner=kind.__name__, attr="policies")
 
 
 def from_mode(mode: str) -> InputPolicy:

@@ -22,16 +22,18 @@ from typing import Any, Literal
 
 from . import _compat
 from ._compat import ConversableAgent, UserProxyAgent
+from .audit import AuditSink, DecisionRecord, InputEvent, Outcome
 from .config import Limits
 from .context import TurnContext
 from .errors import ConfigurationError
-from .inputs import AsyncHumanInput, ConsoleInput, HumanInput
+from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer
 from .policies import Always, Decision, InputPolicy, from_mode, to_mode
+from .replies import AutoReply, as_auto_reply
 
 __all__ = ["PolicyUserProxy", "Prompts"]
 
-#: The TurnContext of the decision under way in this thread or task (read by ``get_human_input``).
-_CURRENT_CONTEXT: ContextVar[TurnContext | None] = ContextVar("hitl_current_context", default=None)
+#: The question under way in this thread or task (read by ``get_human_input``).
+_CURRENT_STEP: ContextVar[_Turn | None] = ContextVar("hitl_current_step", default=None)
 
 _EXIT = "exit"
 _REASON_LIMIT = "Maximum number of consecutive auto-replies reached"
@@ -76,15 +78,15 @@ class Prompts:
                 ) from exc
 
 
-@dataclass(frozen=True, slots=True)
-class _Ask:
-    """A decision to ask, waiting for the human's answer."""
+@dataclass(slots=True)
+class _Turn:
+    """One decision under way: the context, the policy's decision and, when asking, the question."""
 
     ctx: TurnContext
     decision: Decision
-    prompt: str
-    message: Mapping[str, Any]
     sender: Any
+    prompt: str | None = None
+    event: InputEvent = "answered"
 
 
 def check_termination_and_human_reply(
@@ -92,6 +94,20 @@ def check_termination_and_human_reply(
 ) -> tuple[bool, dict[str, Any] | None]:
     """Dispatch to the proxy's method: the reply function registered in place of AutoGen's."""
     return agent.check_termination_and_human_reply(messages, sender, config)
+
+
+def auto_reply_step(
+    agent: PolicyUserProxy,
+    messages: list[dict[str, Any]] | None = None,
+    sender: Any = None,
+    config: Any = None,
+) -> tuple[bool, Any]:
+    """Reply with the proxy's auto-reply: the last step of its reply chain, where AutoGen's default would be."""
+    if messages is None:
+        messages = agent._oai_messages[sender] if sender else []
+    if not messages:
+        return True, agent._default_auto_reply
+    return True, agent.auto_reply(agent._hitl_turn_context(messages, sender))
 
 
 async def a_check_termination_and_human_reply(
@@ -119,7 +135,12 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         policy: when to ask the human; default ``Always()``, as ``UserProxyAgent`` defaults to "ALWAYS".
         limits: a :class:`~hitl.Limits` (or a dict of its fields).
         human_input: the human-input provider; default :class:`~hitl.inputs.ConsoleInput`.
+        auto_reply: what to say when no human spoke and no tool, code or LLM replied: a
+            :class:`~hitl.replies.AutoReply`, a text or message dict, a function of the TurnContext, or a
+            list of ``(condition, reply)`` rules. Default: ``default_auto_reply``, as in AutoGen.
         prompts: the texts the human is asked with; default AutoGen's.
+        audit: a sink (or a list of sinks) that receives every :class:`~hitl.audit.DecisionRecord`, such
+            as :class:`~hitl.audit.JsonlAudit`. The records are kept in ``proxy.decisions`` in any case.
         **kwargs: any other ``ConversableAgent`` argument.
 
     Raises:
@@ -159,10 +180,21 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         policy: InputPolicy | None = None,
         limits: Limits | Mapping[str, Any] | None = None,
         human_input: HumanInput | AsyncHumanInput | None = None,
+        auto_reply: AutoReply | str | dict[str, Any] | Callable[[TurnContext], Any] | list[Any] | None = None,
         prompts: Prompts | None = None,
+        audit: AuditSink | list[AuditSink] | None = None,
         **kwargs: Any,
     ) -> None:
-        self._hitl_policy = _resolve_policy(policy, human_input_mode)
+        if auto_reply is not None and default_auto_reply != "":
+            raise ConfigurationError(
+                f"PolicyUserProxy got both auto_reply={auto_reply!r} and default_auto_reply={default_auto_reply!r}; "
+                'give one of them (auto_reply="text" is the same as default_auto_reply="text")'
+            )
+        self._hitl_reply_strategy = None if auto_reply is None else as_auto_reply(auto_reply)
+        self._hitl_set_policy(_resolve_policy(policy, human_input_mode))
+        self._hitl_sinks: list[AuditSink] = _resolve_sinks(audit)
+        #: Every decision this proxy has made, oldest first (see :class:`~hitl.audit.DecisionRecord`).
+        self.decisions: list[DecisionRecord] = []
         self._hitl_limits = _resolve_limits(limits, max_consecutive_auto_reply)
         self._hitl_input = _resolve_input(human_input)
         if prompts is not None:
@@ -186,6 +218,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self.replace_reply_func(
             ConversableAgent.a_check_termination_and_human_reply, a_check_termination_and_human_reply
         )
+        # Last in the chain, where AutoGen falls back to default_auto_reply.
+        self.register_reply([_compat.Agent, None], auto_reply_step, position=len(self._reply_func_list))
         self._hitl_ready = True
 
     # -- configuration ------------------------------------------------------------------------------------
@@ -196,7 +230,11 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     @policy.setter
     def policy(self, policy: InputPolicy) -> None:
-        self._hitl_policy = _resolve_policy(policy, None)
+        self._hitl_set_policy(_resolve_policy(policy, None))
+
+    def _hitl_set_policy(self, policy: InputPolicy) -> None:
+        self._hitl_policy = policy
+        self._hitl_policy_repr = repr(policy)
 
     @property
     def human_input_mode(self) -> str:
@@ -206,7 +244,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     @human_input_mode.setter
     def human_input_mode(self, mode: str) -> None:
         if self._hitl_ready:  # ConversableAgent.__init__ assigns it too; the policy is already set then
-            self._hitl_policy = from_mode(mode)
+            self._hitl_set_policy(from_mode(mode))
 
     @property
     def limits(self) -> Limits:
@@ -227,6 +265,33 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             self._hitl_limits = self._hitl_limits.model_copy(update={"max_consecutive_auto_reply": value})
 
     @property
+    def auto_reply_strategy(self) -> AutoReply | None:
+        """The auto-reply strategy, or None for AutoGen's ``default_auto_reply``. Assignable (same shorthands)."""
+        return self._hitl_reply_strategy
+
+    @auto_reply_strategy.setter
+    def auto_reply_strategy(self, strategy: object) -> None:
+        self._hitl_reply_strategy = None if strategy is None else as_auto_reply(strategy)
+
+    def auto_reply(self, ctx: TurnContext) -> str | dict[str, Any] | None:
+        """Return the auto-reply to the message in ``ctx``; override it to write your own.
+
+        Called when no human spoke and no tool call, code execution or LLM produced a reply. The default
+        uses the ``auto_reply`` strategy, or else AutoGen's ``default_auto_reply``. Return a text, a
+        message dict, or ``None`` to send nothing (which ends the chat).
+
+        Example:
+            >>> from hitl import PolicyUserProxy
+            >>> class Nudging(PolicyUserProxy):
+            ...     def auto_reply(self, ctx):
+            ...         return "Any questions?" if ctx.auto_replies < 3 else "Please wrap up and say TERMINATE."
+        """
+        strategy = self._hitl_reply_strategy
+        if strategy is None:
+            return self._default_auto_reply  # type: ignore[no-any-return]
+        return strategy.reply(ctx)
+
+    @property
     def human_input(self) -> HumanInput | AsyncHumanInput:
         """The human-input provider. Assignable."""
         return self._hitl_input
@@ -237,12 +302,28 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     # -- chats ----------------------------------------------------------------------------------------------
     def initiate_chat(self, recipient: Any, *args: Any, **kwargs: Any) -> Any:
-        """Start a chat as ``UserProxyAgent.initiate_chat`` does; ``max_turns`` defaults to ``limits.max_turns``."""
+        """Start a chat as ``UserProxyAgent.initiate_chat`` does; ``max_turns`` defaults to ``limits.max_turns``.
+
+        Raises:
+            ConfigurationError: before anything is sent, if the policy can ask, the human input is the
+                console, and stdin is not a terminal (see :class:`~hitl.inputs.ConsoleInput`).
+        """
+        self.check_can_ask()
         return super().initiate_chat(recipient, *args, **self._with_max_turns(args, kwargs))
 
     async def a_initiate_chat(self, recipient: Any, *args: Any, **kwargs: Any) -> Any:
         """Start an async chat; ``max_turns`` defaults to ``limits.max_turns``. The human is asked once per message."""
+        self.check_can_ask()
         return await super().a_initiate_chat(recipient, *args, **self._with_max_turns(args, kwargs))
+
+    def check_can_ask(self) -> None:
+        """Raise :class:`~hitl.ConfigurationError` if this proxy could ask a console nobody can answer.
+
+        Called at the start of every chat the proxy starts, and before every question it asks.
+        """
+        provider = self._hitl_input
+        if isinstance(provider, ConsoleInput) and self._hitl_policy.can_ask:
+            provider.check_interactive()
 
     def _with_max_turns(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         # initiate_chat(recipient, clear_history, silent, cache, max_turns, ...): max_turns is the 4th extra.
@@ -263,13 +344,13 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     ) -> tuple[bool, dict[str, Any] | None]:
         """Decide for the last message: stop, send a human reply, or let the auto-reply happen."""
         step = self._hitl_begin(messages, sender)
-        if not isinstance(step, _Ask):
+        if not isinstance(step, _Turn):
             return step
-        token = _CURRENT_CONTEXT.set(step.ctx)
+        token = _CURRENT_STEP.set(step)
         try:
-            answer = self.get_human_input(step.prompt)
+            answer = self.get_human_input(step.prompt or "")
         finally:
-            _CURRENT_CONTEXT.reset(token)
+            _CURRENT_STEP.reset(token)
         return self._hitl_answer(step, answer)
 
     async def a_check_termination_and_human_reply(
@@ -277,13 +358,13 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     ) -> tuple[bool, dict[str, Any] | None]:
         """Run the same procedure as :meth:`check_termination_and_human_reply`, awaiting the human."""
         step = self._hitl_begin(messages, sender)
-        if not isinstance(step, _Ask):
+        if not isinstance(step, _Turn):
             return step
-        token = _CURRENT_CONTEXT.set(step.ctx)
+        token = _CURRENT_STEP.set(step)
         try:
-            answer = await self.a_get_human_input(step.prompt)
+            answer = await self.a_get_human_input(step.prompt or "")
         finally:
-            _CURRENT_CONTEXT.reset(token)
+            _CURRENT_STEP.reset(token)
         return self._hitl_answer(step, answer)
 
     def build_prompt(self, ctx: TurnContext, decision: Decision) -> str:
@@ -301,14 +382,9 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             template = self.prompts.enter_auto_replies
         return template.format(agent=self.name, sender=sender)
 
-    def _hitl_begin(self, messages: list[dict[str, Any]] | None, sender: Any) -> _Ask | tuple[bool, None]:
-        if messages is None:
-            messages = self._oai_messages[sender] if sender else []
-        if not messages:
-            return False, None
-        message = messages[-1]
-        ctx = TurnContext(
-            message,
+    def _hitl_turn_context(self, messages: list[dict[str, Any]], sender: Any) -> TurnContext:
+        return TurnContext(
+            messages[-1],
             messages=messages,
             sender=None if sender is None else sender.name,
             recipient=self.name,
@@ -316,74 +392,124 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             auto_reply_limit=self._max_consecutive_auto_reply_dict[sender],
             is_termination=self._is_termination_msg,
         )
-        decision = self._hitl_policy.decide(ctx)
-        if decision.ask:
-            return _Ask(ctx, decision, self.build_prompt(ctx, decision), message, sender)
-        if ctx.auto_replies >= ctx.auto_reply_limit:
-            return self._hitl_stop(_REASON_LIMIT, sender)
-        if ctx.is_termination:
-            return self._hitl_stop(f"Termination message condition on agent '{self.name}' met", sender)
-        return self._hitl_auto_reply(sender)
 
-    def _hitl_answer(self, step: _Ask, answer: object) -> tuple[bool, dict[str, Any] | None]:
+    def _hitl_begin(self, messages: list[dict[str, Any]] | None, sender: Any) -> _Turn | tuple[bool, None]:
+        if messages is None:
+            messages = self._oai_messages[sender] if sender else []
+        if not messages:
+            return False, None
+        ctx = self._hitl_turn_context(messages, sender)
+        turn = _Turn(ctx, self._hitl_policy.decide(ctx), sender)
+        if turn.decision.ask:
+            turn.prompt = self.build_prompt(ctx, turn.decision)
+            return turn
+        if ctx.auto_replies >= ctx.auto_reply_limit:
+            return self._hitl_stop(turn, _REASON_LIMIT)
+        if ctx.is_termination:
+            return self._hitl_stop(turn, f"Termination message condition on agent '{self.name}' met")
+        return self._hitl_auto_reply(turn)
+
+    def _hitl_answer(self, turn: _Turn, answer: object) -> tuple[bool, dict[str, Any] | None]:
         if not isinstance(answer, str):
             raise TypeError(
                 f"the human input of {self.name!r} returned {answer!r} ({type(answer).__name__}), not a str; "
                 f"an answer is text: '' to skip, 'exit' to stop, or a reply (provider: {self._hitl_input!r})"
             )
-        sender = step.sender
+        ctx = turn.ctx
         if not answer:
-            _compat.emit_no_human_input(sender, self)
+            _compat.emit_no_human_input(turn.sender, self)
         if answer == _EXIT:
-            return self._hitl_stop(_REASON_USER_EXIT, sender)
-        if not answer and step.ctx.is_termination:
-            return self._hitl_stop(
-                f"Termination message condition on agent '{self.name}' met and no human input provided", sender
-            )
-        if answer or step.ctx.auto_reply_limit == 0:
-            self._consecutive_auto_reply_counter[sender] = 0
-            return True, _human_reply(answer, step.message)
-        return self._hitl_auto_reply(sender)
+            return self._hitl_stop(turn, _REASON_USER_EXIT, answer)
+        if not answer and ctx.is_termination:
+            reason = f"Termination message condition on agent '{self.name}' met and no human input provided"
+            return self._hitl_stop(turn, reason, answer)
+        if answer or ctx.auto_reply_limit == 0:
+            self._consecutive_auto_reply_counter[turn.sender] = 0
+            self._hitl_record(turn, answer, "human_reply", None)
+            return True, _human_reply(answer, ctx.message)
+        return self._hitl_auto_reply(turn, answer)
 
-    def _hitl_stop(self, reason: str, sender: Any) -> tuple[bool, None]:
-        self._consecutive_auto_reply_counter[sender] = 0
-        _compat.emit_termination(reason, self, sender)
+    def _hitl_stop(self, turn: _Turn, reason: str, answer: str | None = None) -> tuple[bool, None]:
+        self._consecutive_auto_reply_counter[turn.sender] = 0
+        self._hitl_record(turn, answer, "stop", reason)
+        _compat.emit_termination(reason, self, turn.sender)
         return True, None
 
-    def _hitl_auto_reply(self, sender: Any) -> tuple[bool, None]:
-        self._consecutive_auto_reply_counter[sender] += 1
+    def _hitl_auto_reply(self, turn: _Turn, answer: str | None = None) -> tuple[bool, None]:
+        self._consecutive_auto_reply_counter[turn.sender] += 1
+        self._hitl_record(turn, answer, "auto_reply", None)
         if self._hitl_policy.can_ask:
-            _compat.emit_using_auto_reply(to_mode(self._hitl_policy), sender, self)
+            _compat.emit_using_auto_reply(to_mode(self._hitl_policy), turn.sender, self)
         return False, None
+
+    def _hitl_record(self, turn: _Turn, answer: str | None, outcome: Outcome, stop_reason: str | None) -> None:
+        ctx = turn.ctx
+        asked = turn.prompt is not None
+        record = DecisionRecord(
+            agent=self.name,
+            sender=ctx.sender,
+            turn=ctx.turn,
+            auto_replies=ctx.auto_replies,
+            auto_reply_limit=ctx.auto_reply_limit,
+            policy=self._hitl_policy_repr,
+            fired=repr(turn.decision.policy),
+            reason=turn.decision.reason,
+            asked=asked,
+            prompt=turn.prompt,
+            answer=answer,
+            input_event=turn.event if asked else None,
+            outcome=outcome,
+            stop_reason=stop_reason,
+            message=ctx.text[:500],
+        )
+        self.decisions.append(record)
+        for sink in self._hitl_sinks:
+            sink.write(record)
 
     # -- human input ------------------------------------------------------------------------------------------
     def get_human_input(self, prompt: str, **kwargs: Any) -> str:
         """Ask the human-input provider, as AutoGen's ``get_human_input`` asks the console.
 
         Override it as you would on ``UserProxyAgent``; the answer is kept in ``ChatResult.human_input``.
+        A provider that raises :class:`~hitl.inputs.NoAnswer` (EOF, Ctrl-C, timeout) gives its fallback
+        answer, and the event is recorded.
         """
-        ctx = self._hitl_context()
+        step = _CURRENT_STEP.get()
+        ctx = self._hitl_context(step)
         provider = self._hitl_input
+        self.check_can_ask()
         ask = getattr(provider, "ask", None)
-        answer = ask(prompt, ctx) if ask is not None else _run_async_provider(provider, prompt, ctx)
+        try:
+            answer = ask(prompt, ctx) if ask is not None else _run_async_provider(provider, prompt, ctx)
+        except NoAnswer as missing:
+            answer = self._hitl_no_answer(step, missing)
         return _compat.record_human_input(self, _checked(answer, provider))
 
     async def a_get_human_input(self, prompt: str, **kwargs: Any) -> str:
         """Ask the human-input provider without blocking the event loop."""
-        ctx = self._hitl_context()
+        step = _CURRENT_STEP.get()
+        ctx = self._hitl_context(step)
         provider = self._hitl_input
+        self.check_can_ask()
         a_ask = getattr(provider, "a_ask", None)
-        if a_ask is not None:
-            answer = await a_ask(prompt, ctx)
-        else:
-            answer = await asyncio.to_thread(provider.ask, prompt, ctx)  # type: ignore[union-attr]
+        try:
+            if a_ask is not None:
+                answer = await a_ask(prompt, ctx)
+            else:
+                answer = await asyncio.to_thread(provider.ask, prompt, ctx)  # type: ignore[union-attr]
+        except NoAnswer as missing:
+            answer = self._hitl_no_answer(step, missing)
         return _compat.record_human_input(self, _checked(answer, provider))
 
-    def _hitl_context(self) -> TurnContext:
-        ctx = _CURRENT_CONTEXT.get()
-        if ctx is None:  # called directly, outside a decision
-            ctx = TurnContext({}, messages=(), recipient=self.name)
-        return ctx
+    def _hitl_no_answer(self, step: _Turn | None, missing: NoAnswer) -> str:
+        if step is not None:
+            step.event = missing.reason
+        return missing.fallback
+
+    def _hitl_context(self, step: _Turn | None) -> TurnContext:
+        if step is None:  # called directly, outside a decision
+            return TurnContext({}, messages=(), recipient=self.name)
+        return step.ctx
 
 
 def _human_reply(answer: str, message: Mapping[str, Any]) -> dict[str, Any]:
@@ -452,6 +578,16 @@ def _resolve_limits(limits: object, max_consecutive_auto_reply: int | None) -> L
     if isinstance(limits, Mapping):
         return Limits.model_validate(dict(limits))
     raise TypeError(f"limits must be a hitl.Limits or a dict of its fields (got {limits!r})")
+
+
+def _resolve_sinks(audit: object) -> list[AuditSink]:
+    sinks = [] if audit is None else list(audit) if isinstance(audit, (list, tuple)) else [audit]
+    for sink in sinks:
+        if not callable(getattr(sink, "write", None)):
+            raise TypeError(
+                f"audit takes sinks with a write(record) method, such as hitl.audit.JsonlAudit (got {sink!r})"
+            )
+    return sinks  # type: ignore[return-value]
 
 
 def _resolve_input(provider: object) -> HumanInput | AsyncHumanInput:

@@ -1,0 +1,606 @@
+r"""Conditions: composable predicates over a message, for ``When(...)`` and for termination.
+
+A condition answers *is this message X?* It is a pure function of a :class:`~hitl.TurnContext`, and it
+is callable two ways:
+
+* with a ``TurnContext``, so it works anywhere a predicate does: ``When(has_code_block)``;
+* with a message dict, so it works as ``is_termination_msg=`` on **any** AutoGen agent. Called that way
+  it never raises, whatever the message holds (``content`` None, a list of parts, a number, no keys).
+
+Conditions combine with ``|``, ``&`` and ``~`` (flattened, with reprs that read as the expression), and
+combine with policies too: ``has_code_block | Terminate()`` is ``When(has_code_block) | Terminate()``.
+
+Example:
+    >>> from hitl.conditions import Keyword, has_code_block, asks_question
+    >>> done = Keyword("TERMINATE")
+    >>> done({"content": "All tests pass. TERMINATE"})
+    True
+    >>> done({"content": None, "tool_calls": []})
+    False
+    >>> review = has_code_block | (asks_question & ~done)
+    >>> review
+    has_code_block | asks_question & ~Keyword('TERMINATE')
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._algebra import flatten, join
+from .context import TurnContext
+from .errors import PolicyError
+
+__all__ = [
+    "AfterAutoReplies",
+    "AllConditions",
+    "AnyCondition",
+    "AsksQuestion",
+    "Condition",
+    "Contains",
+    "EveryNth",
+    "FromSender",
+    "FunctionCondition",
+    "HasCodeBlock",
+    "HasToolCall",
+    "Keyword",
+    "LongerThan",
+    "Matches",
+    "NotCondition",
+    "asks_question",
+    "condition",
+    "has_code_block",
+    "has_tool_call",
+]
+
+#: A fenced code block, as AutoGen's own code extraction finds it: ```lang\n...\n```.
+_CODE_BLOCK = re.compile(r"```[ \t]*([\w+.#-]*)[ \t]*\r?\n(.*?)\r?\n[ \t]*```", re.DOTALL)
+_LANGUAGE_ALIASES: dict[str, str] = {"py": "python", "python3": "python", "bash": "sh", "shell": "sh", "zsh": "sh"}
+
+
+def _canonical_language(language: str) -> str:
+    language = language.strip().lower()
+    return _LANGUAGE_ALIASES.get(language, language)
+
+
+def code_blocks(text: str) -> list[tuple[str, str]]:
+    r"""Return the fenced code blocks in ``text`` as ``(language, code)`` pairs (language may be ``""``).
+
+    Example:
+        >>> code_blocks("Run this:\n```python\nprint(1)\n```")
+        [('python', 'print(1)')]
+    """
+    return [(match.group(1), match.group(2)) for match in _CODE_BLOCK.finditer(text)]
+
+
+def _as_context(subject: object) -> TurnContext:
+    if isinstance(subject, TurnContext):
+        return subject
+    if isinstance(subject, Mapping):
+        name = subject.get("name")
+        return TurnContext(subject, sender=name if isinstance(name, str) else None)
+    if isinstance(subject, str):
+        return TurnContext({"content": subject})
+    return TurnContext({})
+
+
+class Condition(ABC):
+    """The base of every condition: a pure predicate over one message.
+
+    Subclass it and implement :meth:`test`; or wrap any function with :func:`condition`.
+
+    Example:
+        >>> from hitl import TurnContext
+        >>> from hitl.conditions import Condition
+        >>> class Shouting(Condition):
+        ...     def test(self, ctx):
+        ...         return ctx.text.isupper()
+        ...     def __repr__(self):
+        ...         return "Shouting()"
+        >>> Shouting()({"content": "STOP"}), Shouting()(TurnContext("calm"))
+        (True, False)
+    """
+
+    __slots__ = ()
+    #: Tells TurnContext to evaluate this termination check on the whole context, not the bare message.
+    _hitl_takes_context = True
+
+    @abstractmethod
+    def test(self, ctx: TurnContext) -> bool:
+        """Whether the message in ``ctx`` satisfies the condition."""
+
+    def __call__(self, subject: TurnContext | Mapping[str, Any] | str) -> bool:
+        """Test a TurnContext, or a bare message dict (as AutoGen's ``is_termination_msg`` is called).
+
+        A bare message has no history: conditions about history see it as the first message, with no
+        auto-replies so far.
+        """
+        return self.test(subject if isinstance(subject, TurnContext) else _as_context(subject))
+
+    def __or__(self, other: object) -> Any:
+        right = _coerce(other)
+        return NotImplemented if right is None else AnyCondition(self, right)
+
+    def __ror__(self, other: object) -> Any:
+        left = _coerce(other)
+        return NotImplemented if left is None else AnyCondition(left, self)
+
+    def __and__(self, other: object) -> Any:
+        right = _coerce(other)
+        return NotImplemented if right is None else AllConditions(self, right)
+
+    def __rand__(self, other: object) -> Any:
+        left = _coerce(other)
+        return NotImplemented if left is None else AllConditions(left, self)
+
+    def __invert__(self) -> Condition:
+        return NotCondition(self)
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"{self!r} has no truth value: combine conditions with |, & and ~ rather than 'or', 'and' and 'not', "
+            "and call it with a message to test it"
+        )
+
+
+def _coerce(value: object) -> Condition | None:
+    from .policies import InputPolicy  # a policy on the other side: let the policy build the composition
+
+    if isinstance(value, Condition):
+        return value
+    if isinstance(value, InputPolicy) or not callable(value):
+        return None
+    return FunctionCondition(value)
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class AnyCondition(Condition):
+    """True when any operand is: what ``a | b`` builds (flattened, short-circuiting)."""
+
+    operands: tuple[Condition, ...]
+
+    def __init__(self, *operands: Condition) -> None:
+        object.__setattr__(self, "operands", flatten(operands, kind=AnyCondition, base=Condition, owner="AnyCondition"))
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True when any operand holds."""
+        for operand in self.operands:
+            if operand.test(ctx):
+                return True
+        return False
+
+    def __repr__(self) -> str:
+        return join(self.operands, "|", needs_parens=()) if self.operands else "AnyCondition()"
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class AllConditions(Condition):
+    """True when every operand is: what ``a & b`` builds (flattened, short-circuiting)."""
+
+    operands: tuple[Condition, ...]
+
+    def __init__(self, *operands: Condition) -> None:
+        object.__setattr__(
+            self, "operands", flatten(operands, kind=AllConditions, base=Condition, owner="AllConditions")
+        )
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True when every operand holds."""
+        for operand in self.operands:
+            if not operand.test(ctx):
+                return False
+        return True
+
+    def __repr__(self) -> str:
+        return join(self.operands, "&", needs_parens=(AnyCondition,)) if self.operands else "AllConditions()"
+
+
+@dataclass(frozen=True, slots=True)
+class NotCondition(Condition):
+    """True when the operand is not: what ``~a`` builds. ``~~a`` is ``a``."""
+
+    operand: Condition
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True when the operand does not hold."""
+        return not self.operand.test(ctx)
+
+    def __invert__(self) -> Condition:
+        return self.operand
+
+    def __repr__(self) -> str:
+        return "~" + join((self.operand,), "", needs_parens=(AnyCondition, AllConditions))
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionCondition(Condition):
+    """Any function of a TurnContext, as a condition; see :func:`condition`."""
+
+    function: Callable[[TurnContext], bool]
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        if not callable(self.function):
+            raise TypeError(f"condition() takes a callable of a TurnContext (got {self.function!r})")
+
+    def test(self, ctx: TurnContext) -> bool:
+        """Call the function; an exception or a non-bool result is a :class:`~hitl.PolicyError`."""
+        try:
+            result = self.function(ctx)
+        except Exception as exc:
+            raise PolicyError(f"{self!r} raised {type(exc).__name__} on {ctx!r}") from exc
+        if result is True or result is False:
+            return result
+        raise PolicyError(f"{self!r} returned {result!r}, not a bool; wrap the result in bool(...)")
+
+    def __repr__(self) -> str:
+        if self.name is not None:
+            return self.name
+        return getattr(self.function, "__qualname__", None) or repr(self.function)
+
+
+def condition(function: Callable[[TurnContext], bool], *, name: str | None = None) -> Condition:
+    """Turn any function of a TurnContext into a condition, so it composes and works as ``is_termination_msg``.
+
+    Unlike the built-in conditions, a wrapped function can fail: an exception, or a result that is not
+    a bool, becomes a :class:`~hitl.PolicyError` naming it (never a silent False).
+
+    Example:
+        >>> from hitl.conditions import condition
+        >>> short = condition(lambda ctx: len(ctx.text) < 5, name="short")
+        >>> (short | ~short)({"content": "hi"})
+        True
+        >>> short
+        short
+    """
+    return FunctionCondition(function, name)
+
+
+# -- message content ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class HasCodeBlock(Condition):
+    r"""The message holds a fenced code block, in any language or in the ones given.
+
+    Languages compare case-insensitively, with common aliases (``py`` is ``python``, ``bash`` and
+    ``shell`` are ``sh``). A block without a language matches only when no language is asked for.
+    ``has_code_block`` is ``HasCodeBlock()``.
+
+    Example:
+        >>> HasCodeBlock("python")({"content": "```py\nprint(1)\n```"})
+        True
+        >>> HasCodeBlock("sh")({"content": "```python\nprint(1)\n```"})
+        False
+    """
+
+    languages: tuple[str, ...] = ()
+
+    def __init__(self, *languages: str) -> None:
+        for language in languages:
+            if not isinstance(language, str) or not language.strip():
+                raise TypeError(f"HasCodeBlock() takes language names (got {language!r})")
+        object.__setattr__(self, "languages", tuple(_canonical_language(language) for language in languages))
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True when a (matching) code block is present."""
+        text = ctx.text
+        if "```" not in text:
+            return False
+        for language, _code in code_blocks(text):
+            if not self.languages or _canonical_language(language) in self.languages:
+                return True
+        return False
+
+    def __repr__(self) -> str:
+        if not self.languages:
+            return "has_code_block"
+        return f"HasCodeBlock({', '.join(map(repr, self.languages))})"
+
+
+def _tool_names(message: Mapping[str, Any]) -> list[str]:
+    names: list[str] = []
+    calls = message.get("tool_calls")
+    if isinstance(calls, Iterable) and not isinstance(calls, (str, bytes, Mapping)):
+        for call in calls:
+            function = call.get("function") if isinstance(call, Mapping) else None
+            name = function.get("name") if isinstance(function, Mapping) else None
+            names.append(name if isinstance(name, str) else "")
+    function_call = message.get("function_call")
+    if isinstance(function_call, Mapping):
+        name = function_call.get("name")
+        names.append(name if isinstance(name, str) else "")
+    return names
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class HasToolCall(Condition):
+    """The message calls a tool (or a legacy function): any tool, or one whose name matches a pattern.
+
+    Patterns are shell globs (``"run_*"``); ``has_tool_call`` is ``HasToolCall()``.
+
+    Example:
+        >>> call = {"content": None, "tool_calls": [{"id": "1", "function": {"name": "run_sql", "arguments": "{}"}}]}
+        >>> HasToolCall("run_*")(call), HasToolCall("send_email")(call)
+        (True, False)
+    """
+
+    patterns: tuple[str, ...] = ()
+
+    def __init__(self, *patterns: str) -> None:
+        for pattern in patterns:
+            if not isinstance(pattern, str) or not pattern:
+                raise TypeError(f"HasToolCall() takes tool names or glob patterns (got {pattern!r})")
+        object.__setattr__(self, "patterns", tuple(patterns))
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True when a (matching) tool or function call is present."""
+        names = _tool_names(ctx.message)
+        if not self.patterns:
+            return bool(names)
+        for name in names:
+            for pattern in self.patterns:
+                if fnmatch.fnmatchcase(name, pattern):
+                    return True
+        return False
+
+    def __repr__(self) -> str:
+        if not self.patterns:
+            return "has_tool_call"
+        return f"HasToolCall({', '.join(map(repr, self.patterns))})"
+
+
+def _word_pattern(text: str, *, whole_word: bool, at_end: bool, case_sensitive: bool) -> re.Pattern[str]:
+    body = re.escape(text)
+    if whole_word:
+        body = rf"(?<!\w){body}(?!\w)"
+    if at_end:
+        body = rf"{body}[\s.!\"'`*_)\]]*\Z"
+    return re.compile(body, 0 if case_sensitive else re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Contains(Condition):
+    """The message text contains ``text`` (case-insensitive unless asked; optionally as a whole word).
+
+    Example:
+        >>> Contains("error")({"content": "An Error occurred"})
+        True
+        >>> Contains("err", whole_word=True)({"content": "An error occurred"})
+        False
+    """
+
+    text: str
+    case_sensitive: bool = False
+    whole_word: bool = False
+    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str) or not self.text:
+            raise TypeError(f"Contains() takes a non-empty string (got {self.text!r})")
+        pattern = _word_pattern(self.text, whole_word=self.whole_word, at_end=False, case_sensitive=self.case_sensitive)
+        object.__setattr__(self, "_pattern", pattern)
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True when the text is found."""
+        return self._pattern.search(ctx.text) is not None
+
+    def __repr__(self) -> str:
+        options = "".join(f", {name}=True" for name in ("case_sensitive", "whole_word") if getattr(self, name))
+        return f"Contains({self.text!r}{options})"
+
+
+@dataclass(frozen=True, slots=True)
+class Matches(Condition):
+    """The message text matches a regular expression (``re.search``), case-sensitive unless asked.
+
+    Example:
+        >>> Matches(r"exitcode: [1-9]")({"content": "exitcode: 1 (execution failed)"})
+        True
+    """
+
+    pattern: str
+    case_sensitive: bool = True
+    _compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.pattern, str):
+            raise TypeError(f"Matches() takes a regular expression string (got {self.pattern!r})")
+        try:
+            compiled = re.compile(self.pattern, 0 if self.case_sensitive else re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(f"Matches({self.pattern!r}) is not a valid regular expression: {exc}") from exc
+        object.__setattr__(self, "_compiled", compiled)
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True when the pattern is found."""
+        return self._compiled.search(ctx.text) is not None
+
+    def __repr__(self) -> str:
+        return f"Matches({self.pattern!r}{'' if self.case_sensitive else ', case_sensitive=False'})"
+
+
+_QUESTION = re.compile(r"\?(?=[\s\"')\]]*(?:$|\s))", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class AsksQuestion(Condition):
+    """The message asks a question: a sentence outside code blocks ends with ``?``.
+
+    ``asks_question`` is ``AsksQuestion()``.
+
+    Example:
+        >>> asks_question({"content": "Which file should I edit? The config or the code."})
+        True
+        >>> asks_question({"content": "```python\\nx = a ? b : c\\n```"})
+        False
+    """
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True when a question mark ends a sentence outside code blocks."""
+        text = ctx.text
+        if "?" not in text:
+            return False
+        if "```" in text:
+            text = _CODE_BLOCK.sub("", text)
+        return _QUESTION.search(text) is not None
+
+    def __repr__(self) -> str:
+        return "asks_question"
+
+
+@dataclass(frozen=True, slots=True)
+class LongerThan(Condition):
+    """The message text is longer than ``characters``.
+
+    Example:
+        >>> LongerThan(5)({"content": "a long message"})
+        True
+    """
+
+    characters: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.characters, bool) or not isinstance(self.characters, int) or self.characters < 0:
+            raise ValueError(f"LongerThan() takes a number of characters >= 0 (got {self.characters!r})")
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True when the text is longer."""
+        return len(ctx.text) > self.characters
+
+
+# -- the conversation --------------------------------------------------------------------------------------
+
+
+def _positive(value: object, owner: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{owner}() takes a whole number >= 1 (got {value!r})")
+
+
+@dataclass(frozen=True, slots=True)
+class EveryNth(Condition):
+    """Every ``n``-th message received from the sender: the n-th, 2n-th, ... (counted in the history).
+
+    Example:
+        >>> from hitl import TurnContext
+        >>> history = [{"content": "go", "name": "user"}, {"content": "1", "name": "bot"},
+        ...            {"content": "ok", "name": "user"}, {"content": "2", "name": "bot"}]
+        >>> EveryNth(2)(TurnContext(history[-1], messages=history, sender="bot", recipient="user"))
+        True
+    """
+
+    n: int
+
+    def __post_init__(self) -> None:
+        _positive(self.n, "EveryNth")
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True on every n-th received message."""
+        return ctx.received % self.n == 0
+
+
+@dataclass(frozen=True, slots=True)
+class AfterAutoReplies(Condition):
+    """The proxy has sent at least ``n`` consecutive auto-replies to this sender.
+
+    Example:
+        >>> from hitl import TurnContext
+        >>> AfterAutoReplies(3)(TurnContext("more", auto_replies=3))
+        True
+    """
+
+    n: int
+
+    def __post_init__(self) -> None:
+        _positive(self.n, "AfterAutoReplies")
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True once the consecutive auto-replies reach ``n``."""
+        return ctx.auto_replies >= self.n
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class FromSender(Condition):
+    """The message comes from one of the named agents.
+
+    Example:
+        >>> from hitl import TurnContext
+        >>> FromSender("coder", "reviewer")(TurnContext("done", sender="coder"))
+        True
+    """
+
+    names: tuple[str, ...]
+
+    def __init__(self, *names: str) -> None:
+        if not names or not all(isinstance(name, str) and name for name in names):
+            raise TypeError(f"FromSender() takes one or more agent names (got {names!r})")
+        object.__setattr__(self, "names", names)
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True when the sender is one of the names."""
+        return ctx.sender in self.names
+
+    def __repr__(self) -> str:
+        return f"FromSender({', '.join(map(repr, self.names))})"
+
+
+# -- termination ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword(Condition):
+    """A termination keyword in the message: ``"TERMINATE"`` unless told otherwise.
+
+    By default the keyword counts wherever it appears, as AutoGen users write
+    ``lambda m: "TERMINATE" in m["content"]``, but safely: content None, list content and missing keys
+    are fine. ``at_end=True`` counts it only as the last word (trailing punctuation and spaces allowed);
+    ``whole_word=True`` does not count it inside a longer word (``TERMINATED``). Case-sensitive unless
+    ``case_sensitive=False``.
+
+    Example:
+        >>> Keyword()({"content": "Done. TERMINATE"}), Keyword()({"content": None})
+        (True, False)
+        >>> Keyword(at_end=True)({"content": "Say TERMINATE when done."})
+        False
+    """
+
+    word: str = "TERMINATE"
+    at_end: bool = False
+    whole_word: bool = False
+    case_sensitive: bool = True
+    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.word, str) or not self.word:
+            raise TypeError(f"Keyword() takes a non-empty string (got {self.word!r})")
+        pattern = _word_pattern(
+            self.word, whole_word=self.whole_word, at_end=self.at_end, case_sensitive=self.case_sensitive
+        )
+        object.__setattr__(self, "_pattern", pattern)
+
+    def test(self, ctx: TurnContext) -> bool:
+        """True when the keyword is found where asked."""
+        text = ctx.text
+        if self.case_sensitive and not self.at_end and not self.whole_word:
+            return self.word in text
+        return self._pattern.search(text) is not None
+
+    def __repr__(self) -> str:
+        options = [
+            f"{name}={getattr(self, name)!r}"
+            for name, default in (("at_end", False), ("whole_word", False), ("case_sensitive", True))
+            if getattr(self, name) != default
+        ]
+        return f"Keyword({', '.join([repr(self.word), *options])})"
+
+
+#: Any fenced code block: ``HasCodeBlock()``.
+has_code_block = HasCodeBlock()
+#: Any tool or function call: ``HasToolCall()``.
+has_tool_call = HasToolCall()
+#: A question outside code blocks: ``AsksQuestion()``.
+asks_question = AsksQuestion()
