@@ -89,7 +89,7 @@ def _as_context(subject: object) -> TurnContext:
 
 
 class Condition(ABC):
-    """The base of every condition: a pure predicate over one message.
+    """The base of every condition: a pure predicate over one message, composable with ``|``, ``&``, ``~``.
 
     Subclass it and implement :meth:`test`; or wrap any function with :func:`condition`.
 
@@ -159,7 +159,14 @@ def _coerce(value: object) -> Condition | None:
 
 @dataclass(frozen=True, slots=True, init=False)
 class AnyCondition(Condition):
-    """True when any operand is: what ``a | b`` builds (flattened, short-circuiting)."""
+    """True when any operand is: what ``a | b`` builds (flattened, short-circuiting).
+
+    Example:
+        >>> from hitl.conditions import Contains, has_code_block
+        >>> either = (has_code_block | Contains("error")) | Contains("failed")
+        >>> len(either.operands), either({"content": "Build failed"})
+        (3, True)
+    """
 
     operands: tuple[Condition, ...]
 
@@ -179,7 +186,13 @@ class AnyCondition(Condition):
 
 @dataclass(frozen=True, slots=True, init=False)
 class AllConditions(Condition):
-    """True when every operand is: what ``a & b`` builds (flattened, short-circuiting)."""
+    """True when every operand is: what ``a & b`` builds (flattened, short-circuiting).
+
+    Example:
+        >>> from hitl.conditions import Contains, asks_question
+        >>> (asks_question & Contains("deploy"))({"content": "Shall I deploy now?"})
+        True
+    """
 
     operands: tuple[Condition, ...]
 
@@ -201,7 +214,13 @@ class AllConditions(Condition):
 
 @dataclass(frozen=True, slots=True)
 class NotCondition(Condition):
-    """True when the operand is not: what ``~a`` builds. ``~~a`` is ``a``."""
+    """True when the operand is not: what ``~a`` builds. ``~~a`` is ``a``.
+
+    Example:
+        >>> from hitl.conditions import has_code_block
+        >>> ~has_code_block, ~~has_code_block
+        (~has_code_block, has_code_block)
+    """
 
     operand: Condition
 
@@ -218,7 +237,15 @@ class NotCondition(Condition):
 
 @dataclass(frozen=True, slots=True)
 class FunctionCondition(Condition):
-    """Any function of a TurnContext, as a condition; see :func:`condition`."""
+    """Any function of a TurnContext, as a condition; see :func:`condition`.
+
+    Example:
+        >>> from hitl import TurnContext
+        >>> def from_bot(ctx):
+        ...     return ctx.sender == "bot"
+        >>> FunctionCondition(from_bot)(TurnContext("hi", sender="bot"))
+        True
+    """
 
     function: Callable[[TurnContext], bool]
     name: str | None = None

@@ -51,7 +51,17 @@ def _checked(value: object, owner: object) -> str | dict[str, Any] | None:
 
 
 class AutoReply(ABC):
-    """The base of every auto-reply strategy: compute the proxy's auto-reply from the TurnContext."""
+    """The base of every auto-reply strategy: compute the proxy's auto-reply from the TurnContext.
+
+    Example:
+        >>> from hitl import TurnContext
+        >>> class Countdown(AutoReply):
+        ...     def reply(self, ctx):
+        ...         left = ctx.auto_reply_limit - ctx.auto_replies
+        ...         return f"{left} auto-replies left; wrap up soon." if left < 3 else "Go on."
+        >>> Countdown().reply(TurnContext("...", auto_replies=9, auto_reply_limit=10))
+        '1 auto-replies left; wrap up soon.'
+    """
 
     __slots__ = ()
 
