@@ -499,6 +499,9 @@ class LongerThan(Condition):
         """True when the text is longer."""
         return len(ctx.text) > self.characters
 
+    def __repr__(self) -> str:
+        return f"LongerThan({self.characters!r})"
+
 
 # -- the conversation --------------------------------------------------------------------------------------
 
@@ -529,6 +532,9 @@ class EveryNth(Condition):
         """True on every n-th received message."""
         return ctx.received % self.n == 0
 
+    def __repr__(self) -> str:
+        return f"EveryNth({self.n!r})"
+
 
 @dataclass(frozen=True, slots=True)
 class AfterAutoReplies(Condition):
@@ -548,6 +554,9 @@ class AfterAutoReplies(Condition):
     def test(self, ctx: TurnContext) -> bool:
         """True once the consecutive auto-replies reach ``n``."""
         return ctx.auto_replies >= self.n
+
+    def __repr__(self) -> str:
+        return f"AfterAutoReplies({self.n!r})"
 
 
 @dataclass(frozen=True, slots=True, init=False)

@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from . import _compat
+from . import _compat, _rules
 from ._compat import ConversableAgent, UserProxyAgent
 from .audit import AuditSink, DecisionRecord, InputEvent, Outcome
 from .config import Limits
@@ -34,10 +34,6 @@ __all__ = ["PolicyUserProxy", "Prompts"]
 
 #: The question under way in this thread or task (read by ``get_human_input``).
 _CURRENT_STEP: ContextVar[_Turn | None] = ContextVar("hitl_current_step", default=None)
-
-_EXIT = "exit"
-_REASON_LIMIT = "Maximum number of consecutive auto-replies reached"
-_REASON_USER_EXIT = "User requested to end the conversation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,10 +399,9 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         if turn.decision.ask:
             turn.prompt = self.build_prompt(ctx, turn.decision)
             return turn
-        if ctx.auto_replies >= ctx.auto_reply_limit:
-            return self._hitl_stop(turn, _REASON_LIMIT)
-        if ctx.is_termination:
-            return self._hitl_stop(turn, f"Termination message condition on agent '{self.name}' met")
+        outcome, reason = _rules.without_asking(ctx, self.name)
+        if outcome == "stop":
+            return self._hitl_stop(turn, reason or "")
         return self._hitl_auto_reply(turn)
 
     def _hitl_answer(self, turn: _Turn, answer: object) -> tuple[bool, dict[str, Any] | None]:
@@ -415,18 +410,15 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
                 f"the human input of {self.name!r} returned {answer!r} ({type(answer).__name__}), not a str; "
                 f"an answer is text: '' to skip, 'exit' to stop, or a reply (provider: {self._hitl_input!r})"
             )
-        ctx = turn.ctx
         if not answer:
             _compat.emit_no_human_input(turn.sender, self)
-        if answer == _EXIT:
-            return self._hitl_stop(turn, _REASON_USER_EXIT, answer)
-        if not answer and ctx.is_termination:
-            reason = f"Termination message condition on agent '{self.name}' met and no human input provided"
-            return self._hitl_stop(turn, reason, answer)
-        if answer or ctx.auto_reply_limit == 0:
+        outcome, reason = _rules.after_answer(turn.ctx, answer, self.name)
+        if outcome == "stop":
+            return self._hitl_stop(turn, reason or "", answer)
+        if outcome == "human_reply":
             self._consecutive_auto_reply_counter[turn.sender] = 0
             self._hitl_record(turn, answer, "human_reply", None)
-            return True, _human_reply(answer, ctx.message)
+            return True, _human_reply(answer, turn.ctx.message)
         return self._hitl_auto_reply(turn, answer)
 
     def _hitl_stop(self, turn: _Turn, reason: str, answer: str | None = None) -> tuple[bool, None]:

@@ -1,0 +1,45 @@
+"""AutoGen's rules for what follows a decision, as pure functions: one source for the proxy and simulate()."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .audit import Outcome
+from .context import TurnContext
+
+EXIT: Final = "exit"
+REASON_LIMIT: Final = "Maximum number of consecutive auto-replies reached"
+REASON_USER_EXIT: Final = "User requested to end the conversation"
+
+
+def reason_termination(agent: str) -> str:
+    """Why the chat stops on a termination message nobody was asked about."""
+    return f"Termination message condition on agent '{agent}' met"
+
+
+def reason_termination_no_input(agent: str) -> str:
+    """Why the chat stops when the human was asked about a termination message and pressed Enter."""
+    return f"Termination message condition on agent '{agent}' met and no human input provided"
+
+
+def without_asking(ctx: TurnContext, agent: str) -> tuple[Outcome, str | None]:
+    """Decide what follows when the policy does not ask: the limit stops, then a termination message stops."""
+    if ctx.auto_replies >= ctx.auto_reply_limit:
+        return "stop", REASON_LIMIT
+    if ctx.is_termination:
+        return "stop", reason_termination(agent)
+    return "auto_reply", None
+
+
+def after_answer(ctx: TurnContext, answer: str, agent: str) -> tuple[Outcome, str | None]:
+    """Decide what the answer means: ``exit`` stops; Enter stops on termination, else auto-replies; text replies.
+
+    A limit of 0 turns Enter into an empty human reply, as in AutoGen.
+    """
+    if answer == EXIT:
+        return "stop", REASON_USER_EXIT
+    if not answer and ctx.is_termination:
+        return "stop", reason_termination_no_input(agent)
+    if answer or ctx.auto_reply_limit == 0:
+        return "human_reply", None
+    return "auto_reply", None
