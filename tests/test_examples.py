@@ -9,17 +9,33 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.py"))
+EXAMPLES = sorted(
+    p for p in (Path(__file__).resolve().parent.parent / "examples").glob("*.py") if not p.stem.startswith("_")
+)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[path.stem for path in EXAMPLES])
 def test_example_runs_offline(example: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("OAI_CONFIG_LIST", "OPENAI_API_KEY")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("OAI_CONFIG_LIST", "OPENAI_API_KEY", "HITL_EXAMPLES_ONLINE")
+    }
     done = subprocess.run(
-        [sys.executable, str(example)], capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL
+        [sys.executable, str(example)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        cwd=example.parent,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip(), "an example shows what it did"
+
+
+def test_every_lesson_scenario_has_an_example() -> None:
+    names = {path.stem for path in EXAMPLES}
+    expected = {"never_palindrome", "terminate_review", "always_step_by_step", "limits_max_turns"}
+    assert expected | {"three_stage_pipeline", "smart_auto_reply", "queue_server"} <= names
 
 
 def test_quickstart_shows_when_and_why_the_human_was_asked() -> None:
