@@ -47,3 +47,4 @@ def test_readme_commands_are_the_ones_ci_runs() -> None:
     assert 'install --quiet -e ".[dev]"' in ci
     assert "python -m pytest" in text
     assert "python -m pytest" in ci
+    assert "python -m hitl demo" in text

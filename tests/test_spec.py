@@ -1,0 +1,56 @@
+"""Policies written as text parse into the policy objects they name."""
+
+from __future__ import annotations
+
+import pytest
+
+from hitl import Always, ConfigurationError, Never, Terminate, When
+from hitl.conditions import AfterAutoReplies, HasCodeBlock, HasToolCall, asks_question, has_code_block
+from hitl.spec import POLICY_NAMES, parse_policy
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("never", Never()),
+        ("TERMINATE", Terminate()),
+        ("always", Always()),
+        ("terminate | code", Terminate() | When(has_code_block)),
+        ("always & ~question", Always() & ~When(asks_question)),
+        (
+            "(terminate | code(python)) & after(2)",
+            (Terminate() | When(HasCodeBlock("python"))) & When(AfterAutoReplies(2)),
+        ),
+        ("tool(run_*, send_*)", When(HasToolCall("run_*", "send_*"))),
+    ],
+)
+def test_text_parses_to_the_policy_it_names(text: str, expected: object) -> None:
+    assert parse_policy(text) == expected
+
+
+def test_repr_of_a_parsed_policy_reads_like_the_text() -> None:
+    assert repr(parse_policy("terminate | code")) == "Terminate() | When(has_code_block)"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sometimes", "unknown policy name 'sometimes'"),
+        ("terminate |", "ends where a name was expected"),
+        ("(code", "missing ')'"),
+        ("after(x)", "takes a whole number"),
+        ("never(1)", "takes no argument"),
+        ("code ) ", "unexpected ')'"),
+        ("", "a policy is text"),
+        ("code $", "cannot read the policy"),
+    ],
+)
+def test_bad_text_is_a_configuration_error_that_says_what_is_wrong(text: str, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_policy(text)
+
+
+def test_the_error_for_an_unknown_name_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigurationError) as error:
+        parse_policy("nope")
+    assert all(name in str(error.value) for name in POLICY_NAMES)
