@@ -152,12 +152,24 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-turns", type=int, default=None, help="max turns of the chat (default: none)")
     run.add_argument("--answers", nargs="*", default=None, help="answer from this list instead of the keyboard")
     run.add_argument("--online", action="store_true", help="use a real model (OAI_CONFIG_LIST or OPENAI_API_KEY)")
+    commands.add_parser(
+        "schema",
+        help="print the JSON Schema of proxy configuration files",
+        description="Print the JSON Schema of hitl.config.ProxyConfig, for editors to complete and check files.",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``hitl`` command line; return the exit code."""
     args = _parser().parse_args(argv)
+    if args.command == "schema":
+        import json
+
+        from .config import json_schema
+
+        print(json.dumps(json_schema(), indent=2))
+        return 0
     try:
         return demo(args)
     except (HitlError, ValueError) as exc:

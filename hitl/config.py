@@ -1,12 +1,61 @@
-"""Validated limits (and, later, whole-proxy configuration) as Pydantic models."""
+"""Validated configuration as Pydantic models: limits, and a whole proxy from a dict, JSON or YAML.
+
+:class:`Limits` bounds automation. :class:`ProxyConfig` describes a whole
+:class:`~hitl.PolicyUserProxy` (its policy, limits, termination condition, auto-reply, human input and
+code execution) so that agent setups can live in files, as ``OAI_CONFIG_LIST`` does; it validates the
+setup against the lesson's rules before anything runs:
+
+- a policy that never asks, with no termination condition, always runs to the limit: a warning;
+- the same with no limit set either is unbounded: an error;
+- code execution without Docker runs model-written code on this machine: a warning, unless
+  ``acknowledge_local_execution: true``;
+- unknown keys and wrong types are errors naming the field.
+
+Example:
+    >>> from hitl.config import ProxyConfig
+    >>> config = ProxyConfig.model_validate({
+    ...     "name": "reviewer",
+    ...     "policy": "terminate | code",
+    ...     "limits": {"max_consecutive_auto_reply": 10, "max_turns": 20},
+    ...     "termination": {"kind": "keyword", "word": "TERMINATE"},
+    ... })
+    >>> proxy = config.build()
+    >>> proxy.policy
+    Terminate() | When(has_code_block)
+    >>> proxy.to_config() == config
+    True
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["Limits"]
+from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from .conditions import Condition
+    from .inputs import AsyncHumanInput, HumanInput
+    from .proxy import PolicyUserProxy
+    from .replies import AutoReply
+
+__all__ = [
+    "AutoReplyConfig",
+    "CodeExecutionConfig",
+    "ConfigWarning",
+    "HumanInputConfig",
+    "Limits",
+    "ProxyConfig",
+    "TerminationConfig",
+    "json_schema",
+    "load_config",
+]
 
 
 def _check_int(value: Any, *, field: str, minimum: int, none_means: str) -> Any:
@@ -65,3 +114,467 @@ class Limits(BaseModel):
     @classmethod
     def _check_turns(cls, value: Any) -> Any:
         return _check_int(value, field="max_turns", minimum=1, none_means="no limit on turns")
+
+
+# -- whole-proxy configuration ----------------------------------------------------------------------------------
+
+
+class ConfigWarning(UserWarning):
+    """A configuration that works but is likely a mistake (it says what will happen and how to fix it)."""
+
+
+def _user_stacklevel() -> int:
+    """Count the frames up to the first outside hitl and pydantic, so a warning points at the user's line."""
+    level = 1
+    frame = sys._getframe(1)
+    here = os.path.dirname(os.path.abspath(__file__))
+    while frame is not None:
+        path = os.path.abspath(frame.f_code.co_filename)
+        if not path.startswith(here) and "pydantic" not in path:
+            return level
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TimeoutConfig(_Model):
+    """A deadline for the human: after ``seconds``, ``default`` is the answer (``"exit"``, ``""`` or a text)."""
+
+    seconds: Annotated[float, Field(gt=0, strict=False)]
+    default: str = "exit"
+
+    @field_validator("seconds", mode="before")
+    @classmethod
+    def _no_bool(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"timeout.seconds must be a number > 0 (got {value!r})")
+        return value
+
+
+class HumanInputConfig(_Model):
+    """How the human is asked: ``console`` (default), ``scripted`` (``answers``) or ``queue``; maybe a timeout."""
+
+    kind: Literal["console", "scripted", "queue"] = "console"
+    answers: list[str] | None = None
+    conversation: str | None = None
+    on_eof: str = "exit"
+    on_interrupt: str = "exit"
+    allow_non_interactive: bool = False
+    timeout: TimeoutConfig | None = None
+
+    @model_validator(mode="after")
+    def _fields_fit_the_kind(self) -> HumanInputConfig:
+        if (self.answers is not None) != (self.kind == "scripted"):
+            raise ValueError("human_input.answers goes with kind 'scripted', and kind 'scripted' needs answers")
+        if self.conversation is not None and self.kind != "queue":
+            raise ValueError("human_input.conversation goes with kind 'queue'")
+        console_options = (self.on_eof, self.on_interrupt, self.allow_non_interactive) != ("exit", "exit", False)
+        if console_options and self.kind != "console":
+            raise ValueError("human_input.on_eof, on_interrupt and allow_non_interactive go with kind 'console'")
+        return self
+
+    def build(self) -> HumanInput | AsyncHumanInput:
+        """Make the provider."""
+        from .inputs import ConsoleInput, QueueInput, ScriptedInput, TimeoutInput
+
+        provider: HumanInput | AsyncHumanInput
+        if self.kind == "scripted":
+            provider = ScriptedInput(self.answers or [])
+        elif self.kind == "queue":
+            provider = QueueInput(self.conversation)
+        else:
+            provider = ConsoleInput(
+                on_eof=self.on_eof, on_interrupt=self.on_interrupt, allow_non_interactive=self.allow_non_interactive
+            )
+        if self.timeout is not None:
+            provider = TimeoutInput(provider, self.timeout.seconds, self.timeout.default)
+        return provider
+
+    @classmethod
+    def of(cls, provider: object) -> HumanInputConfig:
+        """Describe a provider; raises ConfigurationError for one that has no configuration form."""
+        from .inputs import ConsoleInput, QueueInput, ScriptedInput, TimeoutInput
+
+        timeout = None
+        if isinstance(provider, TimeoutInput):
+            timeout = TimeoutConfig(seconds=provider.seconds, default=provider.default)
+            provider = provider.inner
+        if isinstance(provider, ScriptedInput):
+            return cls(kind="scripted", answers=list(provider._answers), timeout=timeout)
+        if isinstance(provider, QueueInput):
+            return cls(kind="queue", conversation=provider.conversation, timeout=timeout)
+        if isinstance(provider, ConsoleInput):
+            return cls(
+                on_eof=provider.on_eof,
+                on_interrupt=provider.on_interrupt,
+                allow_non_interactive=provider.allow_non_interactive,
+                timeout=timeout,
+            )
+        raise ConfigurationError(f"the human input {provider!r} has no configuration form; set it in code")
+
+
+def _canonical_condition(text: str) -> str:
+    """Parse a condition expression and write it back in its one canonical form (so round trips compare equal)."""
+    from .spec import format_condition, parse_condition
+
+    try:
+        return format_condition(parse_condition(text))
+    except ConfigurationError as exc:
+        raise ValueError(str(exc)) from None
+
+
+class KeywordTermination(_Model):
+    """Stop on a keyword (see :class:`~hitl.conditions.Keyword`)."""
+
+    kind: Literal["keyword"] = "keyword"
+    word: str = "TERMINATE"
+    at_end: bool = False
+    whole_word: bool = False
+    case_sensitive: bool = True
+
+
+class RegexTermination(_Model):
+    """Stop when the text matches a regular expression (see :class:`~hitl.conditions.Matches`)."""
+
+    kind: Literal["regex"] = "regex"
+    pattern: str
+    case_sensitive: bool = True
+
+
+class ConditionTermination(_Model):
+    """Stop when a condition written in the grammar of :mod:`hitl.spec` holds, e.g. ``"keyword | after(8)"``."""
+
+    kind: Literal["condition"] = "condition"
+    expression: str
+
+    @field_validator("expression")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        return _canonical_condition(value)
+
+
+#: A termination condition: a keyword, a regex, or a condition expression (a plain string is an expression).
+TerminationConfig = Annotated[KeywordTermination | RegexTermination | ConditionTermination, Field(discriminator="kind")]
+
+
+def _build_termination(config: KeywordTermination | RegexTermination | ConditionTermination) -> Condition:
+    from .conditions import Keyword, Matches
+    from .spec import parse_condition
+
+    if isinstance(config, KeywordTermination):
+        return Keyword(config.word, config.at_end, config.whole_word, config.case_sensitive)
+    if isinstance(config, RegexTermination):
+        try:
+            return Matches(config.pattern, config.case_sensitive)
+        except ValueError as exc:
+            raise ConfigurationError(f"termination.pattern: {exc}") from None
+    return parse_condition(config.expression)
+
+
+def _describe_termination(check: object) -> KeywordTermination | RegexTermination | ConditionTermination:
+    from .conditions import Condition, Keyword, Matches
+    from .spec import format_condition
+
+    if isinstance(check, Keyword):
+        return KeywordTermination(
+            word=check.word, at_end=check.at_end, whole_word=check.whole_word, case_sensitive=check.case_sensitive
+        )
+    if isinstance(check, Matches):
+        return RegexTermination(pattern=check.pattern, case_sensitive=check.case_sensitive)
+    if isinstance(check, Condition):
+        return ConditionTermination(expression=format_condition(check))
+    raise ConfigurationError(
+        f"is_termination_msg={check!r} is a function of your own, which has no configuration form; "
+        "use a hitl.conditions condition such as Keyword('TERMINATE')"
+    )
+
+
+class StaticAutoReply(_Model):
+    """Always the same auto-reply (AutoGen's ``default_auto_reply``)."""
+
+    kind: Literal["static"] = "static"
+    message: str
+
+
+class AutoReplyRule(_Model):
+    """One rule: when the condition ``when`` holds, reply ``reply`` (``null`` sends nothing, ending the chat)."""
+
+    when: str
+    reply: str | None
+
+    @field_validator("when")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        return _canonical_condition(value)
+
+
+class RulesAutoReply(_Model):
+    """First-match rules with a default (see :class:`~hitl.replies.FirstMatch`)."""
+
+    kind: Literal["rules"] = "rules"
+    rules: list[AutoReplyRule]
+    default: str | None = ""
+
+
+#: An auto-reply strategy: a fixed text, or first-match rules.
+AutoReplyConfig = Annotated[StaticAutoReply | RulesAutoReply, Field(discriminator="kind")]
+
+
+def _build_auto_reply(config: StaticAutoReply | RulesAutoReply) -> AutoReply:
+    from .replies import FirstMatch, StaticReply
+    from .spec import parse_condition
+
+    if isinstance(config, StaticAutoReply):
+        return StaticReply(config.message)
+    return FirstMatch([(parse_condition(rule.when), rule.reply) for rule in config.rules], default=config.default)
+
+
+def _describe_auto_reply(strategy: object) -> StaticAutoReply | RulesAutoReply:
+    from .conditions import Condition
+    from .replies import FirstMatch, StaticReply
+    from .spec import format_condition
+
+    def text(reply: object) -> str | None:
+        if isinstance(reply, StaticReply) and (reply.message is None or isinstance(reply.message, str)):
+            return reply.message
+        raise ConfigurationError(f"the auto-reply {reply!r} has no configuration form; set it in code")
+
+    if isinstance(strategy, StaticReply) and isinstance(strategy.message, str):
+        return StaticAutoReply(message=strategy.message)
+    if isinstance(strategy, FirstMatch):
+        rules = []
+        for condition, reply in strategy.rules:
+            if not isinstance(condition, Condition):
+                raise ConfigurationError(f"the rule condition {condition!r} has no configuration form")
+            rules.append(AutoReplyRule(when=format_condition(condition), reply=text(reply)))
+        return RulesAutoReply(rules=rules, default=text(strategy.default))
+    raise ConfigurationError(f"the auto-reply {strategy!r} has no configuration form; set it in code")
+
+
+class CodeExecutionConfig(_Model):
+    """Running the code blocks the assistant writes (AutoGen's ``code_execution_config``).
+
+    ``use_docker: false`` runs model-written code on this machine with your permissions: that is a
+    :class:`ConfigWarning` unless ``acknowledge_local_execution: true`` says you mean it.
+    """
+
+    work_dir: str = "coding"
+    timeout: Annotated[int, Field(gt=0, strict=True)] = 60
+    use_docker: bool | str | list[str] = True
+    last_n_messages: Annotated[int, Field(ge=1, strict=True)] | Literal["auto"] = "auto"
+    acknowledge_local_execution: bool = False
+
+    def to_autogen(self) -> dict[str, Any]:
+        """Return the dict AutoGen takes."""
+        return {
+            "work_dir": self.work_dir,
+            "timeout": self.timeout,
+            "use_docker": self.use_docker,
+            "last_n_messages": self.last_n_messages,
+        }
+
+
+class ProxyConfig(_Model):
+    """A whole :class:`~hitl.PolicyUserProxy`, validated: load it from a dict, JSON or YAML, and build it.
+
+    Attributes:
+        version: the configuration format (1).
+        name: the agent's name.
+        system_message: as for AutoGen (used only with an LLM).
+        description: as for AutoGen (``None``: AutoGen's default for the nearest mode).
+        policy: when the human is asked, as text: ``"never"``, ``"terminate"``, ``"always"`` or a
+            composition such as ``"terminate | code(python)"`` (see :mod:`hitl.spec`); kept in its
+            canonical form (``"Terminate|code"`` reads back as ``"terminate | code"``).
+        limits: :class:`Limits`.
+        termination: the termination condition (``None``: AutoGen's, content equal to "TERMINATE").
+            A plain string is a condition expression, such as ``"keyword(TERMINATE) | after(8)"``.
+        auto_reply: the auto-reply (``None``: AutoGen's empty one). A plain string is a fixed reply.
+        human_input: how the human is asked.
+        code_execution: how code runs; ``null`` or ``false`` (the default): no code runs.
+    """
+
+    version: Literal[1] = 1
+    name: str
+    system_message: str = ""
+    description: str | None = None
+    policy: str = "always"
+    limits: Limits = Limits()
+    termination: TerminationConfig | None = None
+    auto_reply: AutoReplyConfig | None = None
+    human_input: HumanInputConfig = HumanInputConfig()
+    code_execution: CodeExecutionConfig | None = None
+
+    @field_validator("code_execution", mode="before")
+    @classmethod
+    def _code_execution_shorthand(cls, value: Any) -> Any:
+        if value is False:
+            return None
+        return {} if value is True else value
+
+    @field_validator("policy")
+    @classmethod
+    def _policy_parses(cls, value: str) -> str:
+        from .spec import format_policy, parse_policy
+
+        try:
+            return format_policy(parse_policy(value))
+        except ConfigurationError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("termination", mode="before")
+    @classmethod
+    def _termination_shorthand(cls, value: Any) -> Any:
+        return {"kind": "condition", "expression": value} if isinstance(value, str) else value
+
+    @field_validator("termination")
+    @classmethod
+    def _termination_canonical(cls, value: Any) -> Any:
+        # One form per meaning, so that round trips compare equal: a lone keyword is a keyword.
+        if isinstance(value, ConditionTermination):
+            return _describe_termination(_build_termination(value))
+        return value
+
+    @field_validator("auto_reply", mode="before")
+    @classmethod
+    def _auto_reply_shorthand(cls, value: Any) -> Any:
+        return {"kind": "static", "message": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _check_the_lessons_rules(self) -> ProxyConfig:
+        from .spec import parse_policy
+
+        policy = parse_policy(self.policy)
+        if not policy.can_ask and self.termination is None:
+            limits = self.limits
+            if limits.max_consecutive_auto_reply is None and limits.max_turns is None:
+                raise ValueError(
+                    f"policy {self.policy!r} never asks a human, and there is no termination condition and no limit: "
+                    "the chat is unbounded. Set termination (e.g. {'kind': 'keyword', 'word': 'TERMINATE'}) "
+                    "and limits.max_consecutive_auto_reply or limits.max_turns"
+                )
+            limit = limits.max_turns if limits.max_consecutive_auto_reply is None else limits.max_consecutive_auto_reply
+            warnings.warn(
+                f"ProxyConfig {self.name!r}: policy {self.policy!r} never asks a human and there is no termination "
+                f"condition, so every chat runs until its limit ({limit}). Set termination, for example "
+                "{'kind': 'keyword', 'word': 'TERMINATE'}",
+                ConfigWarning,
+                stacklevel=_user_stacklevel(),
+            )
+        execution = self.code_execution
+        if execution is not None and execution.use_docker is False and not execution.acknowledge_local_execution:
+            warnings.warn(
+                f"ProxyConfig {self.name!r}: code_execution.use_docker is false, so code the model writes runs on "
+                "this machine with your permissions. Use Docker, or set "
+                "code_execution.acknowledge_local_execution: true to say you accept that",
+                ConfigWarning,
+                stacklevel=_user_stacklevel(),
+            )
+        return self
+
+    def build(self, **kwargs: Any) -> PolicyUserProxy:
+        """Build the proxy; ``kwargs`` go to :class:`~hitl.PolicyUserProxy` (``function_map=``, ``llm_config=``...)."""
+        from .proxy import PolicyUserProxy
+        from .spec import parse_policy
+
+        proxy = PolicyUserProxy(
+            self.name,
+            policy=parse_policy(self.policy),
+            limits=self.limits,
+            is_termination_msg=None if self.termination is None else _build_termination(self.termination),
+            auto_reply=None if self.auto_reply is None else _build_auto_reply(self.auto_reply),
+            human_input=self.human_input.build(),
+            code_execution_config=False if self.code_execution is None else self.code_execution.to_autogen(),
+            system_message=self.system_message,
+            description=self.description,
+            **kwargs,
+        )
+        proxy._hitl_config = self
+        return proxy
+
+    @classmethod
+    def of(cls, proxy: PolicyUserProxy) -> ProxyConfig:
+        """Describe a running proxy (the inverse of :meth:`build`).
+
+        Raises:
+            ConfigurationError: for parts set in code that have no configuration form (a ``When`` of your
+                own function, a lambda as ``is_termination_msg``, a callback provider...).
+        """
+        from .spec import format_policy
+
+        built_from: ProxyConfig | None = getattr(proxy, "_hitl_config", None)
+        execution: CodeExecutionConfig | None = None
+        native = proxy._code_execution_config
+        if native is not False:
+            acknowledged = bool(
+                built_from is not None
+                and built_from.code_execution is not None
+                and built_from.code_execution.acknowledge_local_execution
+            )
+            execution = CodeExecutionConfig(
+                work_dir=native.get("work_dir") or "coding",
+                timeout=native.get("timeout", 60),
+                use_docker=native.get("use_docker", True),
+                last_n_messages=native.get("last_n_messages", "auto"),
+                acknowledge_local_execution=acknowledged,
+            )
+        strategy = proxy.auto_reply_strategy
+        if strategy is None and proxy._default_auto_reply not in ("", None):
+            from .replies import as_auto_reply
+
+            strategy = as_auto_reply(proxy._default_auto_reply)
+        description = proxy.description
+        if built_from is not None and built_from.description is None:
+            description = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConfigWarning)  # it warned when it was built
+            return cls(
+                name=proxy.name,
+                system_message=proxy.system_message,
+                description=description,
+                policy=format_policy(proxy.policy),
+                limits=proxy.limits,
+                termination=None if proxy._hitl_termination is None else _describe_termination(proxy._hitl_termination),
+                auto_reply=None if strategy is None else _describe_auto_reply(strategy),
+                human_input=HumanInputConfig.of(proxy.human_input),
+                code_execution=execution,
+            )
+
+
+def load_config(source: str | os.PathLike[str] | dict[str, Any]) -> ProxyConfig:
+    """Load and validate a :class:`ProxyConfig` from a dict, a ``.json`` file or a ``.yaml``/``.yml`` file.
+
+    YAML needs PyYAML (``pip install 'autogen-hitl[yaml]'``) and is read with ``yaml.safe_load``.
+
+    Raises:
+        pydantic.ValidationError: for invalid content, naming the path of each bad field.
+        ConfigurationError: for an unknown file type, or YAML without PyYAML.
+    """
+    if isinstance(source, dict):
+        return ProxyConfig.model_validate(source)
+    path = Path(source)
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        raise ConfigurationError(f"{path}: a configuration file ends in .json, .yaml or .yml")
+    text = path.read_text(encoding="utf-8")
+    if suffix == ".json":
+        return ProxyConfig.model_validate(json.loads(text))
+    else:
+        try:
+            import yaml  # type: ignore[import-untyped, unused-ignore]
+        except ImportError:
+            raise ConfigurationError(f"{path} is YAML, which needs PyYAML: pip install 'autogen-hitl[yaml]'") from None
+        return ProxyConfig.model_validate(yaml.safe_load(text))
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of :class:`ProxyConfig`, for editors to complete and check configuration files.
+
+    Example:
+        >>> json_schema()["title"]
+        'ProxyConfig'
+    """
+    return ProxyConfig.model_json_schema()

@@ -15,6 +15,7 @@ termination-and-human-reply step with one decision procedure, shared by the sync
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import Any, Literal
 from . import _compat, _rules
 from ._compat import ConversableAgent, UserProxyAgent
 from .audit import AuditSink, DecisionRecord, InputEvent, Outcome
-from .config import Limits
+from .config import Limits, ProxyConfig, load_config
 from .context import TurnContext
 from .errors import ConfigurationError
 from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer
@@ -188,6 +189,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             )
         self._hitl_reply_strategy = None if auto_reply is None else as_auto_reply(auto_reply)
         self._hitl_set_policy(_resolve_policy(policy, human_input_mode))
+        self._hitl_termination = is_termination_msg
+        self._hitl_config: ProxyConfig | None = None
         self._hitl_sinks: list[AuditSink] = _resolve_sinks(audit)
         #: Every decision this proxy has made, oldest first (see :class:`~hitl.audit.DecisionRecord`).
         self.decisions: list[DecisionRecord] = []
@@ -217,6 +220,28 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         # Last in the chain, where AutoGen falls back to default_auto_reply.
         self.register_reply([_compat.Agent, None], auto_reply_step, position=len(self._reply_func_list))
         self._hitl_ready = True
+
+    @classmethod
+    def from_config(cls, source: ProxyConfig | Mapping[str, Any] | str | os.PathLike[str], **kwargs: Any) -> Any:
+        """Build a proxy from a :class:`~hitl.config.ProxyConfig`, a dict, or a JSON or YAML file.
+
+        ``kwargs`` go to the constructor (``function_map=``, ``llm_config=``...).
+
+        Example:
+            >>> proxy = PolicyUserProxy.from_config({"name": "user", "policy": "terminate | code"})
+            >>> proxy.policy
+            Terminate() | When(has_code_block)
+        """
+        config = source if isinstance(source, ProxyConfig) else load_config(source)  # type: ignore[arg-type]
+        return config.build(**kwargs)
+
+    def to_config(self) -> ProxyConfig:
+        """Describe this proxy as a :class:`~hitl.config.ProxyConfig` (``from_config`` builds it back).
+
+        Raises:
+            ConfigurationError: for parts set in code that have no configuration form.
+        """
+        return ProxyConfig.of(self)
 
     # -- configuration ------------------------------------------------------------------------------------
     @property

@@ -3,21 +3,17 @@
 The grammar is the policy algebra itself: ``|`` (either asks), ``&`` (both ask), ``~`` (not), and
 parentheses, over these names (case-insensitive):
 
-==========================  ======================================================
-name                        policy
-==========================  ======================================================
-``never``                   ``Never()``
-``terminate``               ``Terminate()``
-``always``                  ``Always()``
-``code`` / ``code(python)`` ``When(has_code_block)`` / ``When(HasCodeBlock('python'))``
-``tools`` / ``tool(run_*)`` ``When(has_tool_call)`` / ``When(HasToolCall('run_*'))``
-``question``                ``When(asks_question)``
-``after(N)``                ``When(AfterAutoReplies(N))``
-``every(N)``                ``When(EveryNth(N))``
-``from(name)``              ``When(FromSender('name'))``
-``contains(text)``          ``When(Contains('text'))``
-``longer(N)``               ``When(LongerThan(N))``
-==========================  ======================================================
+- ``never``, ``terminate``, ``always``: ``Never()``, ``Terminate()``, ``Always()``;
+- ``code`` or ``code(python, sh)``: ``When(has_code_block)`` or ``When(HasCodeBlock('python', 'sh'))``;
+- ``tools`` or ``tool(run_*)``: ``When(has_tool_call)`` or ``When(HasToolCall('run_*'))``;
+- ``question``: ``When(asks_question)``;
+- ``after(N)``, ``every(N)``, ``longer(N)``: ``When(AfterAutoReplies(N))``, ``When(EveryNth(N))``,
+  ``When(LongerThan(N))``;
+- ``from(name)``, ``contains(text)``, ``keyword(WORD)``: ``When(FromSender('name'))``,
+  ``When(Contains('text'))``, ``When(Keyword('WORD'))``.
+
+Conditions (for termination and auto-reply rules) use the same grammar without the three policies.
+:func:`format_policy` and :func:`format_condition` write objects back as text.
 
 Example:
     >>> from hitl.spec import parse_policy
@@ -29,24 +25,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from .conditions import (
     AfterAutoReplies,
+    AllConditions,
+    AnyCondition,
+    AsksQuestion,
     Condition,
     Contains,
     EveryNth,
     FromSender,
     HasCodeBlock,
     HasToolCall,
+    Keyword,
     LongerThan,
+    NotCondition,
     asks_question,
     has_code_block,
     has_tool_call,
 )
 from .errors import ConfigurationError
-from .policies import Always, InputPolicy, Never, Terminate, When
+from .policies import AllOf, Always, AnyOf, InputPolicy, Never, Not, Terminate, When
 
-__all__ = ["POLICY_NAMES", "parse_policy"]
+__all__ = ["CONDITION_NAMES", "POLICY_NAMES", "format_condition", "format_policy", "parse_condition", "parse_policy"]
 
 _TOKEN = re.compile(r"\s*(?:(?P<op>[|&~()])|(?P<name>[A-Za-z_]+)(?:\((?P<arg>[^()]*)\))?)")
 
@@ -73,15 +75,39 @@ _CONDITIONS: dict[str, Callable[[str, str | None], Condition]] = {
     "from": lambda name, arg: FromSender(*map(str.strip, _text(name, arg).split(","))),
     "contains": lambda name, arg: Contains(_text(name, arg)),
     "longer": lambda name, arg: LongerThan(_number(name, arg)),
+    "keyword": lambda name, arg: Keyword() if arg is None else Keyword(_text(name, arg)),
 }
 _BUILT_INS: dict[str, InputPolicy] = {"never": Never(), "terminate": Terminate(), "always": Always()}
 
-#: Every name the grammar knows.
+#: Every name the policy grammar knows.
 POLICY_NAMES: tuple[str, ...] = (*_BUILT_INS, *_CONDITIONS)
+#: Every name the condition grammar knows.
+CONDITION_NAMES: tuple[str, ...] = tuple(_CONDITIONS)
+
+
+def _leaf_policy(name: str, arg: str | None, text: str) -> InputPolicy:
+    if name in _BUILT_INS:
+        if arg is not None:
+            raise ConfigurationError(f"{name} takes no argument (in {text!r})")
+        return _BUILT_INS[name]
+    make = _CONDITIONS.get(name)
+    if make is None:
+        raise ConfigurationError(f"unknown policy name {name!r} in {text!r}; known: {', '.join(POLICY_NAMES)}")
+    return When(make(name, arg))
+
+
+def _leaf_condition(name: str, arg: str | None, text: str) -> Condition:
+    make = _CONDITIONS.get(name)
+    if make is None:
+        hint = " (never, terminate and always are policies, not conditions)" if name in _BUILT_INS else ""
+        raise ConfigurationError(
+            f"unknown condition name {name!r} in {text!r}{hint}; known: {', '.join(CONDITION_NAMES)}"
+        )
+    return make(name, arg)
 
 
 def parse_policy(text: str) -> InputPolicy:
-    """Build a policy from its text form; the inverse of reading its ``repr`` aloud.
+    """Build a policy from its text form; the inverse of :func:`format_policy`.
 
     Raises:
         ConfigurationError: for an unknown name, a missing argument or a malformed expression, with
@@ -91,8 +117,22 @@ def parse_policy(text: str) -> InputPolicy:
         >>> parse_policy("always & ~question")
         Always() & ~When(asks_question)
     """
+    return _parse(text, "policy", _leaf_policy)  # type: ignore[no-any-return]
+
+
+def parse_condition(text: str) -> Condition:
+    """Build a condition from its text form (the policy grammar without never/terminate/always).
+
+    Example:
+        >>> parse_condition("keyword(TERMINATE) | after(5)")
+        Keyword('TERMINATE') | AfterAutoReplies(5)
+    """
+    return _parse(text, "condition", _leaf_condition)  # type: ignore[no-any-return]
+
+
+def _parse(text: str, what: str, leaf: Callable[[str, str | None, str], Any]) -> Any:
     if not isinstance(text, str) or not text.strip():
-        raise ConfigurationError(f"a policy is text such as 'terminate | code' (got {text!r})")
+        raise ConfigurationError(f"a {what} is text such as 'terminate | code' (got {text!r})")
     tokens: list[tuple[str, str, str | None, int]] = []
     position = 0
     while position < len(text):
@@ -100,64 +140,138 @@ def parse_policy(text: str) -> InputPolicy:
             break
         match = _TOKEN.match(text, position)
         if match is None:
-            raise ConfigurationError(f"cannot read the policy {text!r} at position {position}: {text[position:]!r}")
+            raise ConfigurationError(f"cannot read the {what} {text!r} at position {position}: {text[position:]!r}")
         if match.group("op"):
             tokens.append(("op", match.group("op"), None, match.start("op")))
         else:
             tokens.append(("name", match.group("name").lower(), match.group("arg"), match.start("name")))
         position = match.end()
-    parser = _Parser(text, tokens)
-    policy = parser.expression()
+    parser = _Parser(text, what, tokens, leaf)
+    result = parser.expression()
     if parser.index != len(tokens):
-        raise ConfigurationError(f"unexpected {tokens[parser.index][1]!r} in the policy {text!r}")
-    return policy
+        raise ConfigurationError(f"unexpected {tokens[parser.index][1]!r} in the {what} {text!r}")
+    return result
 
 
 class _Parser:
-    def __init__(self, text: str, tokens: list[tuple[str, str, str | None, int]]) -> None:
+    def __init__(
+        self,
+        text: str,
+        what: str,
+        tokens: list[tuple[str, str, str | None, int]],
+        leaf: Callable[[str, str | None, str], Any],
+    ) -> None:
         self.text = text
+        self.what = what
         self.tokens = tokens
+        self.leaf = leaf
         self.index = 0
 
     def _peek(self) -> str | None:
         return self.tokens[self.index][1] if self.index < len(self.tokens) else None
 
-    def expression(self) -> InputPolicy:
-        policy = self.term()
+    def expression(self) -> Any:
+        result = self.term()
         while self._peek() == "|":
             self.index += 1
-            policy = policy | self.term()
-        return policy
+            result = result | self.term()
+        return result
 
-    def term(self) -> InputPolicy:
-        policy = self.factor()
+    def term(self) -> Any:
+        result = self.factor()
         while self._peek() == "&":
             self.index += 1
-            policy = policy & self.factor()
-        return policy
+            result = result & self.factor()
+        return result
 
-    def factor(self) -> InputPolicy:
+    def factor(self) -> Any:
         if self.index >= len(self.tokens):
-            raise ConfigurationError(f"the policy {self.text!r} ends where a name was expected")
+            raise ConfigurationError(f"the {self.what} {self.text!r} ends where a name was expected")
         kind, value, arg, _ = self.tokens[self.index]
         self.index += 1
         if value == "~":
             return ~self.factor()
         if value == "(":
-            policy = self.expression()
+            result = self.expression()
             if self._peek() != ")":
-                raise ConfigurationError(f"missing ')' in the policy {self.text!r}")
+                raise ConfigurationError(f"missing ')' in the {self.what} {self.text!r}")
             self.index += 1
-            return policy
+            return result
         if kind != "name":
-            raise ConfigurationError(f"unexpected {value!r} in the policy {self.text!r}")
-        if value in _BUILT_INS:
-            if arg is not None:
-                raise ConfigurationError(f"{value} takes no argument (in {self.text!r})")
-            return _BUILT_INS[value]
-        make = _CONDITIONS.get(value)
-        if make is None:
-            raise ConfigurationError(
-                f"unknown policy name {value!r} in {self.text!r}; known: {', '.join(POLICY_NAMES)}"
-            )
-        return When(make(value, arg))
+            raise ConfigurationError(f"unexpected {value!r} in the {self.what} {self.text!r}")
+        return self.leaf(value, arg, self.text)
+
+
+# -- back to text ---------------------------------------------------------------------------------------------
+
+
+def format_policy(policy: InputPolicy) -> str:
+    """Write a policy as text that :func:`parse_policy` reads back to an equal policy.
+
+    Raises:
+        ConfigurationError: for a policy that has no text form (a ``When`` of your own function, or a
+            policy class of your own): such policies live in code, not in configuration files.
+
+    Example:
+        >>> from hitl import Terminate, When
+        >>> from hitl.conditions import has_code_block
+        >>> format_policy(Terminate() | When(has_code_block))
+        'terminate | code'
+    """
+    if isinstance(policy, (Never, Terminate, Always)):
+        return type(policy).__name__.lower()
+    if isinstance(policy, When):
+        if not isinstance(policy.predicate, Condition):
+            raise ConfigurationError(f"{policy!r} wraps a function of your own, which has no text form")
+        return format_condition(policy.predicate)
+    if isinstance(policy, AnyOf):
+        return " | ".join(format_policy(operand) for operand in policy.policies)
+    if isinstance(policy, AllOf):
+        return " & ".join(_group(format_policy(operand), isinstance(operand, AnyOf)) for operand in policy.policies)
+    if isinstance(policy, Not):
+        return "~" + _group(format_policy(policy.policy), isinstance(policy.policy, (AnyOf, AllOf)))
+    raise ConfigurationError(f"{policy!r} is a policy class of your own, which has no text form")
+
+
+def _group(text: str, needed: bool) -> str:
+    return f"({text})" if needed else text
+
+
+def _argument(value: str, owner: Condition) -> str:
+    if not value or value != value.strip() or any(char in value for char in "(),"):
+        raise ConfigurationError(f"{owner!r} has no text form: {value!r} cannot be written inside name(...)")
+    return value
+
+
+def format_condition(condition: Condition) -> str:
+    """Write a condition as text that :func:`parse_condition` reads back to an equal condition.
+
+    Example:
+        >>> from hitl.conditions import HasCodeBlock, asks_question
+        >>> format_condition(HasCodeBlock("python") & ~asks_question)
+        'code(python) & ~question'
+    """
+    c = condition
+    if isinstance(c, HasCodeBlock):
+        return "code" if not c.languages else f"code({', '.join(_argument(x, c) for x in c.languages)})"
+    if isinstance(c, HasToolCall):
+        return "tools" if not c.patterns else f"tool({', '.join(_argument(x, c) for x in c.patterns)})"
+    if isinstance(c, AsksQuestion):
+        return "question"
+    if isinstance(c, (AfterAutoReplies, EveryNth)):
+        return f"{'after' if isinstance(c, AfterAutoReplies) else 'every'}({c.n})"
+    if isinstance(c, LongerThan):
+        return f"longer({c.characters})"
+    if isinstance(c, FromSender):
+        return f"from({', '.join(_argument(x, c) for x in c.names)})"
+    if isinstance(c, Contains) and not c.case_sensitive and not c.whole_word:
+        return f"contains({_argument(c.text, c)})"
+    if isinstance(c, Keyword) and not c.at_end and not c.whole_word and c.case_sensitive:
+        return f"keyword({_argument(c.word, c)})"
+    if isinstance(c, AnyCondition):
+        return " | ".join(format_condition(operand) for operand in c.operands)
+    if isinstance(c, AllConditions):
+        return " & ".join(_group(format_condition(x), isinstance(x, AnyCondition)) for x in c.operands)
+    if isinstance(c, NotCondition):
+        return "~" + _group(format_condition(c.operand), isinstance(c.operand, (AnyCondition, AllConditions)))
+    raise ConfigurationError(f"{condition!r} has no text form; give it in code, not in configuration")
