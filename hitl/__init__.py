@@ -1,5 +1,6 @@
 """Typed, composable human-in-the-loop policies for AutoGen's classic agents."""
 
+from .approval import ApproveCode, ApproveTools
 from .audit import DecisionRecord, JsonlAudit
 from .conditions import Condition, Keyword, condition
 from .config import Limits
@@ -25,6 +26,7 @@ from .inputs import (
 from .policies import AllOf, Always, AnyOf, Decision, InputPolicy, Never, Not, Terminate, When
 from .proxy import PolicyUserProxy, Prompts
 from .replies import AutoReply, CallableReply, FirstMatch, StaticReply
+from .workflow import Stage, StageResult, Workflow, WorkflowResult
 
 __version__ = "0.1.0"
 
@@ -32,6 +34,8 @@ __all__ = [
     "AllOf",
     "Always",
     "AnyOf",
+    "ApproveCode",
+    "ApproveTools",
     "AsyncHumanInput",
     "AutoReply",
     "AutoReplyError",
@@ -59,11 +63,15 @@ __all__ = [
     "QueueInput",
     "ScriptExhaustedError",
     "ScriptedInput",
+    "Stage",
+    "StageResult",
     "StaticReply",
     "Terminate",
     "TimeoutInput",
     "TurnContext",
     "When",
+    "Workflow",
+    "WorkflowResult",
     "__version__",
     "condition",
 ]

@@ -74,6 +74,8 @@ class Decision:
         policy: the part of the policy that settled the decision (for a composed policy, the operand
             that fired, or the one that vetoed).
         reason: a short sentence saying why, for logs, the audit trail and :meth:`InputPolicy.explain`.
+        detail: what the human should see before answering, when the policy has something to show
+            (the code awaiting approval, a tool call's arguments); the proxy puts it above the prompt.
 
     Example:
         >>> from hitl import Never, TurnContext
@@ -84,6 +86,7 @@ class Decision:
     ask: bool
     policy: InputPolicy
     reason: str
+    detail: str | None = field(default=None, repr=False)
 
     def __bool__(self) -> bool:
         raise TypeError(

@@ -393,6 +393,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
         ``Always()`` asks with :attr:`Prompts.always`; any other policy tells the human what Enter does:
         :attr:`Prompts.enter_stops` on a termination message, :attr:`Prompts.enter_auto_replies` otherwise.
+        A decision's ``detail`` (the code or tool call awaiting approval) goes above the prompt.
         """
         sender = "the sender" if ctx.sender is None else ctx.sender
         if isinstance(decision.policy, Always):
@@ -401,7 +402,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             template = self.prompts.enter_stops
         else:
             template = self.prompts.enter_auto_replies
-        return template.format(agent=self.name, sender=sender)
+        prompt = template.format(agent=self.name, sender=sender)
+        return prompt if decision.detail is None else f"{decision.detail}\n{prompt}"
 
     def _hitl_turn_context(self, messages: list[dict[str, Any]], sender: Any) -> TurnContext:
         return TurnContext(

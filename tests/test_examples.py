@@ -34,7 +34,7 @@ def test_example_runs_offline(example: Path) -> None:
 
 def test_every_lesson_scenario_has_an_example() -> None:
     names = {path.stem for path in EXAMPLES}
-    expected = {"never_palindrome", "terminate_review", "always_step_by_step", "limits_max_turns"}
+    expected = {"never_palindrome", "terminate_review", "always_step_by_step", "limits_max_turns", "approval_gate"}
     assert expected | {"three_stage_pipeline", "smart_auto_reply", "queue_server"} <= names
 
 

@@ -1,0 +1,335 @@
+"""Multi-stage workflows with human checkpoints: research -> code -> documentation, and the like.
+
+A :class:`Workflow` runs its :class:`Stage` s in order. Each stage is a chat between a fresh
+:class:`~hitl.PolicyUserProxy` (the stage's policy and limits) and the assistant; its final answer is
+the assistant's last message. At a stage's checkpoint a human sees that answer and:
+
+- presses **Enter**: the stage is approved and the next one starts;
+- types an **instruction**: the stage runs again with it (a redirect), and comes back to the checkpoint;
+- types **exit**: the workflow stops there, with status ``"aborted"`` (an abort is a result, not an
+  exception).
+
+A stage's task is a text, or a function of the earlier stages' answers. Each stage starts from a fresh
+history unless ``keep_history=True``.
+
+Example:
+    >>> from hitl import ScriptedInput
+    >>> from hitl.testing import ScriptedAssistant
+    >>> from hitl.workflow import Stage, Workflow
+    >>> assistant = ScriptedAssistant("assistant", ["pandas. TERMINATE", "def clean(): ... TERMINATE"])
+    >>> flow = Workflow(
+    ...     [Stage("research", "Pick a CSV library. Say TERMINATE."),
+    ...      Stage("code", lambda out: f"Use {out['research']} to write clean(). Say TERMINATE.")],
+    ...     assistant=assistant, human_input=ScriptedInput(["", ""]),
+    ... )
+    >>> from hitl.testing import quiet
+    >>> with quiet():  # keep AutoGen's console output out of the example
+    ...     result = flow.run()
+    >>> result.status, result.outputs
+    ('completed', {'research': 'pandas.', 'code': 'def clean(): ...'})
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .audit import DecisionRecord
+from .conditions import Keyword
+from .config import Limits
+from .context import TurnContext, message_text
+from .errors import ConfigurationError
+from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer
+from .policies import InputPolicy, Never
+from .proxy import PolicyUserProxy
+
+__all__ = ["Stage", "StageResult", "Workflow", "WorkflowResult"]
+
+#: A stage's task: a text, or a function of the earlier stages' answers (by stage name).
+Task = str | Callable[[Mapping[str, str]], str]
+StageStatus = Literal["approved", "completed", "aborted", "not_run"]
+
+_CHECKPOINT = (
+    "Stage {stage!r} is done. Its answer:\n{answer}\n"
+    "Press enter to approve it, type an instruction to redo the stage, or type 'exit' to stop the workflow: "
+)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a workflow.
+
+    Attributes:
+        name: the stage's name (unique in the workflow; its answer is ``outputs[name]``).
+        task: the opening message: a text, or a function of the earlier answers.
+        policy: when the human is asked during the stage. Default ``Never()``: the stage runs
+            automatically and the human reviews its answer at the checkpoint (a ``Terminate()`` here
+            would ask twice at the end: once in the chat, once at the checkpoint).
+        limits: the stage proxy's limits.
+        checkpoint: whether a human approves the stage's answer before the workflow goes on.
+        keep_history: continue the conversation of the stage before (same proxy, same history, this
+            stage's policy and limits) instead of starting fresh.
+        assistant: the agent of this stage (default: the workflow's).
+        max_redirects: how many times the human may send the stage back before the workflow stops
+            with status ``"aborted"`` (a guard against a loop).
+        proxy_options: more :class:`~hitl.PolicyUserProxy` arguments (``code_execution_config``...).
+    """
+
+    name: str
+    task: Task
+    policy: InputPolicy = field(default_factory=Never)
+    limits: Limits = field(default_factory=Limits)
+    checkpoint: bool = True
+    keep_history: bool = False
+    assistant: Any = None
+    max_redirects: int = 5
+    proxy_options: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ConfigurationError(f"a Stage needs a name (got {self.name!r})")
+        if not (isinstance(self.task, str) or callable(self.task)):
+            raise TypeError(f"Stage {self.name!r}: task is a text or a function of the earlier answers")
+        if not isinstance(self.policy, InputPolicy):
+            raise TypeError(f"Stage {self.name!r}: policy must be an InputPolicy (got {self.policy!r})")
+        if isinstance(self.max_redirects, bool) or not isinstance(self.max_redirects, int) or self.max_redirects < 0:
+            raise ConfigurationError(f"Stage {self.name!r}: max_redirects must be an int >= 0")
+
+
+@dataclass
+class StageResult:
+    """What one stage did.
+
+    Attributes:
+        name: the stage.
+        status: ``approved`` (a human approved it), ``completed`` (no checkpoint), ``aborted`` (the human
+            typed exit, or the redirects ran out), or ``not_run`` (an earlier stage aborted).
+        answer: the assistant's last message, with a trailing ``TERMINATE`` removed.
+        redirects: how many times the human sent the stage back.
+        instructions: the human's redirect instructions, in order.
+        messages: the stage's conversation.
+        decisions: the decisions of the stage's proxy (every run of the stage).
+        checkpoint_answers: what the human answered at the checkpoint, in order.
+    """
+
+    name: str
+    status: StageStatus = "not_run"
+    answer: str = ""
+    redirects: int = 0
+    instructions: list[str] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[DecisionRecord] = field(default_factory=list)
+    checkpoint_answers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WorkflowResult:
+    """What a workflow run did: ``status`` is ``completed`` or ``aborted``; ``stages`` in order."""
+
+    stages: list[StageResult]
+    status: Literal["completed", "aborted"] = "completed"
+
+    @property
+    def outputs(self) -> dict[str, str]:
+        """The answers of the stages that finished (approved or completed), by name."""
+        return {stage.name: stage.answer for stage in self.stages if stage.status in ("approved", "completed")}
+
+    @property
+    def aborted_at(self) -> str | None:
+        """The stage where the workflow stopped, if it was aborted."""
+        for stage in self.stages:
+            if stage.status == "aborted":
+                return stage.name
+        return None
+
+    def __getitem__(self, name: str) -> StageResult:
+        for stage in self.stages:
+            if stage.name == name:
+                return stage
+        raise KeyError(name)
+
+
+def _final_answer(messages: Sequence[Mapping[str, Any]], assistant_name: str) -> str:
+    for message in reversed(messages):
+        if message.get("name") == assistant_name or (message.get("role") == "assistant" and "name" not in message):
+            text = message_text(message.get("content")).rstrip()
+            if text.endswith("TERMINATE"):
+                text = text[: -len("TERMINATE")].rstrip()
+            return text
+    return ""
+
+
+class Workflow:
+    """An ordered list of stages with human checkpoints between them; run with :meth:`run` or :meth:`a_run`.
+
+    Args:
+        stages: the stages, in order (names unique).
+        assistant: the agent every stage talks to, unless a stage names its own.
+        human_input: who answers the checkpoints and the stages' questions (default: the console).
+        is_termination_msg: how a stage's chat ends (default: ``Keyword("TERMINATE")``).
+        checkpoint_prompt: the checkpoint question; ``{stage}`` and ``{answer}`` are filled in.
+    """
+
+    def __init__(
+        self,
+        stages: Sequence[Stage],
+        *,
+        assistant: Any = None,
+        human_input: HumanInput | AsyncHumanInput | None = None,
+        is_termination_msg: Callable[[dict[str, Any]], bool] | None = None,
+        checkpoint_prompt: str = _CHECKPOINT,
+    ) -> None:
+        stages = list(stages)
+        if not stages:
+            raise ConfigurationError("a Workflow needs at least one Stage")
+        names = [stage.name for stage in stages]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ConfigurationError(f"stage names must be unique; repeated: {duplicates}")
+        for stage in stages:
+            if stage.assistant is None and assistant is None:
+                raise ConfigurationError(f"stage {stage.name!r} has no assistant, and the workflow has none")
+        self.stages = stages
+        self.assistant = assistant
+        self.human_input: HumanInput | AsyncHumanInput = human_input if human_input is not None else ConsoleInput()
+        self.is_termination_msg = is_termination_msg if is_termination_msg is not None else Keyword("TERMINATE")
+        self.checkpoint_prompt = checkpoint_prompt
+
+    def _proxy(self, stage: Stage) -> PolicyUserProxy:
+        options = {"code_execution_config": False, **stage.proxy_options}
+        return PolicyUserProxy(
+            f"{stage.name}_proxy",
+            policy=stage.policy,
+            limits=stage.limits,
+            is_termination_msg=self.is_termination_msg,
+            human_input=self.human_input,
+            **options,
+        )
+
+    def _plan(self) -> Generator[_Chat | _Checkpoint, str | None, WorkflowResult]:
+        """Drive run() and a_run() alike: yield what to do next, receive the human's answers."""
+        results = [StageResult(stage.name) for stage in self.stages]
+        outputs: dict[str, str] = {}
+        proxy: PolicyUserProxy | None = None
+        for stage, result in zip(self.stages, results, strict=True):
+            assistant = stage.assistant if stage.assistant is not None else self.assistant
+            if stage.keep_history and proxy is not None:
+                proxy.policy, proxy.limits = stage.policy, stage.limits  # the same conversation goes on
+            else:
+                proxy = self._proxy(stage)
+            task = _task(stage, outputs)
+            message, clear = task, not stage.keep_history
+            while True:
+                yield _Chat(proxy, assistant, message, clear)
+                result.messages = list(proxy.chat_messages.get(assistant, []))
+                result.decisions = list(proxy.decisions)
+                result.answer = _final_answer(result.messages, assistant.name)
+                if not stage.checkpoint:
+                    result.status = "completed"
+                    break
+                last = result.messages[-1] if result.messages else {"content": result.answer}
+                ctx = TurnContext(last, messages=result.messages, sender=assistant.name, recipient=stage.name)
+                prompt = self.checkpoint_prompt.format(stage=stage.name, answer=result.answer)
+                answer = yield _Checkpoint(prompt, ctx)
+                assert answer is not None
+                result.checkpoint_answers.append(answer)
+                if answer == "exit" or (answer and result.redirects >= stage.max_redirects):
+                    result.status = "aborted"
+                    return WorkflowResult(results, "aborted")
+                if not answer:
+                    result.status = "approved"
+                    break
+                result.redirects += 1
+                result.instructions.append(answer)
+                message, clear = _redo(task, answer), False
+            outputs[stage.name] = result.answer
+        return WorkflowResult(results, "completed")
+
+    def run(self, **chat_options: Any) -> WorkflowResult:
+        """Run the stages in order; ``chat_options`` go to every ``initiate_chat`` (``silent=True``...)."""
+        plan = self._plan()
+        reply: str | None = None
+        provider: Any = self.human_input
+        try:
+            while True:
+                step = plan.send(reply)
+                if isinstance(step, _Chat):
+                    step.proxy.initiate_chat(
+                        step.assistant, message=step.message, clear_history=step.clear, **chat_options
+                    )
+                    reply = None
+                else:
+                    reply = _answer(provider, step)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+    async def a_run(self, **chat_options: Any) -> WorkflowResult:
+        """Run the stages with ``a_initiate_chat``; the human is awaited without blocking the event loop."""
+        plan = self._plan()
+        reply: str | None = None
+        provider: Any = self.human_input
+        try:
+            while True:
+                step = plan.send(reply)
+                if isinstance(step, _Chat):
+                    await step.proxy.a_initiate_chat(
+                        step.assistant, message=step.message, clear_history=step.clear, **chat_options
+                    )
+                    reply = None
+                elif callable(getattr(provider, "a_ask", None)):
+                    reply = await _a_answer(provider.a_ask(step.prompt, step.ctx))
+                else:
+                    reply = await _a_answer(asyncio.to_thread(provider.ask, step.prompt, step.ctx))
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class _Chat:
+    proxy: PolicyUserProxy
+    assistant: Any
+    message: str
+    clear: bool
+
+
+@dataclass(frozen=True)
+class _Checkpoint:
+    prompt: str
+    ctx: TurnContext
+
+
+def _task(stage: Stage, outputs: Mapping[str, str]) -> str:
+    if isinstance(stage.task, str):
+        return stage.task
+    task = stage.task(dict(outputs))
+    if not isinstance(task, str):
+        raise TypeError(f"stage {stage.name!r}: the task function returned {task!r}, not a str")
+    return task
+
+
+def _redo(task: str, instruction: str) -> str:
+    return f"{task}\n\nThe reviewer sent your answer back with this instruction:\n{instruction}"
+
+
+def _checked(answer: object) -> str:
+    if not isinstance(answer, str):
+        raise TypeError(f"the checkpoint answer must be a str (got {answer!r})")
+    return answer
+
+
+def _answer(provider: Any, step: _Checkpoint) -> str:
+    try:
+        if callable(getattr(provider, "ask", None)):
+            return _checked(provider.ask(step.prompt, step.ctx))
+        return _checked(asyncio.run(provider.a_ask(step.prompt, step.ctx)))
+    except NoAnswer as missing:  # EOF, Ctrl-C, timeout: the provider's fallback answer decides
+        return missing.fallback
+
+
+async def _a_answer(pending: Awaitable[object]) -> str:
+    try:
+        return _checked(await pending)
+    except NoAnswer as missing:
+        return missing.fallback

@@ -1,0 +1,166 @@
+"""Multi-stage workflows: approve, redirect and abort at every checkpoint, sync and async."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from hitl import ConfigurationError, Limits, NoAnswer, ScriptedInput, Stage, TurnContext, When, Workflow, WorkflowResult
+from hitl.testing import ScriptedAssistant, quiet
+
+STAGES = ["research", "code", "docs"]
+
+
+def pipeline(answers: list[str], replies: list[str] | None = None) -> tuple[Workflow, ScriptedInput, ScriptedAssistant]:
+    """The lesson's research -> code -> documentation pipeline, with a checkpoint after every stage."""
+    assistant = ScriptedAssistant(
+        "assistant",
+        replies or [f"{name} v{n} TERMINATE" for name in STAGES for n in (1, 2, 3)],
+        on_exhausted="raise",
+    )
+    human = ScriptedInput(answers)
+
+    def code_task(out: Mapping[str, str]) -> str:
+        return f"Write code based on: {out['research']}"
+
+    def docs_task(out: Mapping[str, str]) -> str:
+        return f"Document: {out['code']}"
+
+    workflow = Workflow(
+        [Stage("research", "Research CSV libraries."), Stage("code", code_task), Stage("docs", docs_task)],
+        assistant=assistant,
+        human_input=human,
+    )
+    return workflow, human, assistant
+
+
+def run(workflow: Workflow, use_async: bool) -> WorkflowResult:
+    with quiet():
+        return asyncio.run(workflow.a_run()) if use_async else workflow.run()
+
+
+def scripted_replies() -> list[str]:
+    # research v1; code v1, v2 (after a redirect); docs v1
+    return ["research v1 TERMINATE", "code v1 TERMINATE", "code v2 TERMINATE", "docs v1 TERMINATE"]
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_approving_every_checkpoint_completes_with_every_answer(use_async: bool) -> None:
+    workflow, human, _ = pipeline(["", "", ""], ["research v1 TERMINATE", "code v1 TERMINATE", "docs v1 TERMINATE"])
+    result = run(workflow, use_async)
+    assert result.status == "completed"
+    assert result.aborted_at is None
+    assert [stage.status for stage in result.stages] == ["approved"] * 3
+    assert result.outputs == {"research": "research v1", "code": "code v1", "docs": "docs v1"}
+    assert len(human.prompts) == 3
+    assert "Stage 'research' is done. Its answer:\nresearch v1\nPress enter to approve it" in human.prompts[0]
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("checkpoint", range(3), ids=STAGES)
+def test_a_redirect_reruns_that_stage_with_the_instruction(checkpoint: int, use_async: bool) -> None:
+    answers = [""] * 3
+    answers.insert(checkpoint, "Use the Q2 data instead.")
+    replies = [f"{name} v1 TERMINATE" for name in STAGES]
+    replies.insert(checkpoint + 1, f"{STAGES[checkpoint]} v2 TERMINATE")
+    workflow, human, _ = pipeline(answers, replies)
+    result = run(workflow, use_async)
+    stage = result.stages[checkpoint]
+    assert result.status == "completed"
+    assert stage.status == "approved"
+    assert stage.redirects == 1
+    assert stage.instructions == ["Use the Q2 data instead."]
+    assert stage.answer == f"{STAGES[checkpoint]} v2"
+    assert stage.checkpoint_answers == ["Use the Q2 data instead.", ""]
+    assert any("Use the Q2 data instead." in str(m.get("content")) for m in stage.messages)
+    assert len(human.prompts) == 4
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("checkpoint", range(3), ids=STAGES)
+def test_exit_at_a_checkpoint_aborts_there_without_an_exception(checkpoint: int, use_async: bool) -> None:
+    answers = [""] * checkpoint + ["exit"]
+    workflow, _, assistant = pipeline(answers, [f"{name} v1 TERMINATE" for name in STAGES])
+    result = run(workflow, use_async)
+    assert result.status == "aborted"
+    assert result.aborted_at == STAGES[checkpoint]
+    statuses = [stage.status for stage in result.stages]
+    assert statuses == ["approved"] * checkpoint + ["aborted"] + ["not_run"] * (2 - checkpoint)
+    assert list(result.outputs) == STAGES[:checkpoint]
+    assert assistant.replies_sent == checkpoint + 1, "no stage after the abort ran"
+
+
+def test_each_stage_starts_fresh_unless_asked_to_keep_history() -> None:
+    assistant = ScriptedAssistant("assistant", ["a TERMINATE", "b TERMINATE", "c TERMINATE"])
+    workflow = Workflow(
+        [Stage("one", "first", checkpoint=False), Stage("two", "second", checkpoint=False)],
+        assistant=assistant,
+        human_input=ScriptedInput([]),
+    )
+    result = run(workflow, False)
+    assert [m["content"] for m in result["two"].messages] == ["second", "b TERMINATE"]
+    assistant = ScriptedAssistant("assistant", ["a TERMINATE", "b TERMINATE"])
+    kept = Workflow(
+        [Stage("one", "first", checkpoint=False), Stage("two", "second", checkpoint=False, keep_history=True)],
+        assistant=assistant,
+        human_input=ScriptedInput([]),
+    )
+    messages = run(kept, False)["two"].messages
+    assert [m["content"] for m in messages] == ["first", "a TERMINATE", "second", "b TERMINATE"]
+
+
+def test_stage_policies_and_limits_apply_inside_the_stage() -> None:
+    assistant = ScriptedAssistant("assistant", ["draft", "```python\nprint(1)\n```", "done TERMINATE"])
+    human = ScriptedInput(["", ""])  # one answer in the chat (the code block), one at the checkpoint
+
+    def has_code(ctx: TurnContext) -> bool:
+        return "```" in ctx.text
+
+    workflow = Workflow(
+        [Stage("code", "write", policy=When(has_code), limits=Limits(max_consecutive_auto_reply=5))],
+        assistant=assistant,
+        human_input=human,
+    )
+    result = run(workflow, False)
+    assert result.status == "completed"
+    assert [d.asked for d in result["code"].decisions] == [False, True, False]
+    assert human.prompts[0].startswith("Please give feedback to assistant.")
+    assert human.prompts[1].startswith("Stage 'code' is done.")
+
+
+def test_too_many_redirects_abort_instead_of_looping() -> None:
+    workflow, _, _ = pipeline(["again", "again", "again"], [f"research v{n} TERMINATE" for n in range(1, 5)])
+    workflow.stages[0] = Stage("research", "Research.", max_redirects=2)
+    result = run(workflow, False)
+    assert result.status == "aborted"
+    assert result["research"].redirects == 2
+
+
+def test_a_human_who_cannot_answer_at_a_checkpoint_gets_the_providers_fallback() -> None:
+    class Gone:
+        def ask(self, prompt: str, context: TurnContext) -> str:
+            raise NoAnswer("timeout", "exit")
+
+    workflow = Workflow([Stage("one", "go")], assistant=ScriptedAssistant("a", ["x TERMINATE"]), human_input=Gone())
+    assert run(workflow, False).status == "aborted"
+
+
+def test_bad_workflows_are_errors_that_say_what_to_fix() -> None:
+    assistant = ScriptedAssistant("a", [])
+    with pytest.raises(ConfigurationError, match="at least one Stage"):
+        Workflow([], assistant=assistant)
+    with pytest.raises(ConfigurationError, match="repeated: \\['x'\\]"):
+        Workflow([Stage("x", "t"), Stage("x", "u")], assistant=assistant)
+    with pytest.raises(ConfigurationError, match="has no assistant"):
+        Workflow([Stage("x", "t")])
+    with pytest.raises(TypeError, match="task is a text"):
+        Stage("x", 42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="InputPolicy"):
+        Stage("x", "t", policy="never")  # type: ignore[arg-type]
+    bad_task: Any = lambda out: 3  # noqa: E731
+    flow = Workflow([Stage("x", bad_task)], assistant=assistant, human_input=ScriptedInput([]))
+    with pytest.raises(TypeError, match="returned 3, not a str"):
+        run(flow, False)
