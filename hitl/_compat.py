@@ -43,19 +43,28 @@ _INSTALL_HINT = (
     "`pip install 'pyautogen>=0.2.35,<0.10'` (or the `autogen` distribution, AG2 classic)"
 )
 
+
+def missing_autogen_message(pyautogen_version: str | None) -> str:
+    """Say why ``import autogen`` failed and what to install instead, given the installed pyautogen."""
+    if pyautogen_version is None:
+        found = "no `autogen` module"
+    else:
+        parts = pyautogen_version.split(".")
+        agentchat = parts[0] != "0" or (len(parts) > 1 and parts[1].isdigit() and int(parts[1]) >= 10)
+        found = (
+            f"pyautogen {pyautogen_version}, which is AgentChat and has no `autogen` module"
+            if agentchat
+            else f"pyautogen {pyautogen_version}, but its `autogen` module did not import"
+        )
+    return f"{_INSTALL_HINT}; found {found}"
+
+
 try:
     import autogen
     from autogen import Agent, ConversableAgent, UserProxyAgent
     from autogen.io.base import IOStream
 except ImportError as exc:  # pragma: no cover - exercised in the compatibility job
-    pyautogen = _installed_version("pyautogen")
-    if pyautogen is not None and not pyautogen.startswith("0."):
-        found = f"pyautogen {pyautogen}"
-    elif pyautogen is not None and int(pyautogen.split(".")[1]) >= 10:
-        found = f"pyautogen {pyautogen}, which is AgentChat and has no `autogen` module"
-    else:
-        found = "no `autogen` module"
-    raise ImportError(f"{_INSTALL_HINT}; found {found}") from exc
+    raise ImportError(missing_autogen_message(_installed_version("pyautogen"))) from exc
 
 #: Which distribution provides ``autogen``: "pyautogen" or "autogen".
 AUTOGEN_DISTRIBUTION: str = "pyautogen" if _installed_version("pyautogen") is not None else "autogen"
@@ -95,7 +104,11 @@ try:  # AG2: typed events sent through the IOStream
     )
 
     _HAS_EVENTS = True
-    _TERMINATION_TAKES_AGENTS = "recipient" in _TerminationEvent.model_fields
+    try:  # AG2 0.10+ names the agents in a termination event; 0.9 takes the reason alone
+        _TerminationEvent(termination_reason="", sender="a", recipient="b")
+        _TERMINATION_TAKES_AGENTS = True
+    except Exception:
+        _TERMINATION_TAKES_AGENTS = False
 except ImportError:  # pragma: no cover - pyautogen 0.2.x prints coloured text
     _HAS_EVENTS = False
     _TERMINATION_TAKES_AGENTS = False

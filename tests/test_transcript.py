@@ -98,12 +98,12 @@ def test_quiet_keeps_autogen_output_and_restores_the_stream() -> None:
     from autogen.io.base import IOStream
 
     before = IOStream.get_default()
-    proxy = PolicyUserProxy("user", policy=Never(), code_execution_config=False)
+    proxy = PolicyUserProxy("user", policy=Terminate(), human_input=ScriptedInput([""]), code_execution_config=False)
     with quiet() as stream:
         proxy.initiate_chat(ScriptedAssistant("bot", ["TERMINATE"]), message="go", silent=True)
         assert IOStream.get_default() is stream
     assert IOStream.get_default() is before
-    assert stream.events, "AutoGen's events were kept, not printed"
+    assert stream.events or stream.printed, "what AutoGen would have shown was kept, not printed"
     with pytest.raises(RuntimeError, match="ScriptedInput"), quiet() as quiet_stream:
         quiet_stream.input("?")
 
