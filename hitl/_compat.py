@@ -19,6 +19,7 @@ __all__ = [
     "AUTOGEN_DISTRIBUTION",
     "AUTOGEN_VERSION",
     "Agent",
+    "AnySender",
     "ConversableAgent",
     "UserProxyAgent",
     "default_iostream",
@@ -73,6 +74,20 @@ AUTOGEN_VERSION: str = str(getattr(autogen, "__version__", None) or _installed_v
 
 if not hasattr(ConversableAgent, "check_termination_and_human_reply"):  # pragma: no cover
     raise ImportError(f"{_INSTALL_HINT}; the installed `autogen` ({AUTOGEN_VERSION}) is not the classic API")
+
+
+class _MatchesEverything(type):
+    def __instancecheck__(cls, instance: object) -> bool:
+        return True
+
+
+class AnySender(metaclass=_MatchesEverything):
+    """A reply-function trigger that matches every sender, None included, in one fast ``isinstance``.
+
+    AutoGen checks a trigger list like ``[Agent, None]`` with ``isinstance(trigger, Agent)`` first, and
+    ``Agent`` is a runtime Protocol: that check costs microseconds on every message. A class trigger
+    is matched with a plain ``isinstance(sender, trigger)`` instead.
+    """
 
 
 def is_coroutine_callable(func: object) -> bool:

@@ -54,7 +54,8 @@ class TurnContext:
 
     Attributes:
         message: the incoming message (a dict, as AutoGen stores it).
-        messages: the conversation with this sender so far, ``message`` last.
+        messages: the conversation with this sender so far, ``message`` last (a snapshot: a list is
+            copied into a tuple, so later messages never show up in it).
         sender: the name of the agent that sent ``message`` (``None`` when AutoGen gives no sender).
         recipient: the name of the proxy that received it.
         auto_replies: how many consecutive auto-replies the proxy has sent to this sender so far
@@ -107,7 +108,11 @@ class TurnContext:
             message = {"content": message}
         setattr_ = object.__setattr__
         setattr_(self, "message", message)
-        setattr_(self, "messages", (message,) if messages is None else messages)
+        if messages is None:
+            messages = (message,)
+        elif isinstance(messages, list):  # AutoGen's history grows after the decision: keep it as it was
+            messages = tuple(messages)
+        setattr_(self, "messages", messages)
         setattr_(self, "sender", sender)
         setattr_(self, "recipient", recipient)
         setattr_(self, "auto_replies", auto_replies)

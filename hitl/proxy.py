@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Literal
 
 from . import _compat, _rules
@@ -100,6 +102,8 @@ def auto_reply_step(
     config: Any = None,
 ) -> tuple[bool, Any]:
     """Reply with the proxy's auto-reply: the last step of its reply chain, where AutoGen's default would be."""
+    if agent._hitl_reply_strategy is None and type(agent).auto_reply is PolicyUserProxy.auto_reply:
+        return True, agent._default_auto_reply  # AutoGen's own fallback: no context needed
     if messages is None:
         messages = agent._oai_messages[sender] if sender else []
     if not messages:
@@ -192,8 +196,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self._hitl_termination = is_termination_msg
         self._hitl_config: ProxyConfig | None = None
         self._hitl_sinks: list[AuditSink] = _resolve_sinks(audit)
-        #: Every decision this proxy has made, oldest first (see :class:`~hitl.audit.DecisionRecord`).
-        self.decisions: list[DecisionRecord] = []
+        self._hitl_records: list[DecisionRecord] = []
+        self._hitl_unrecorded: list[tuple[Any, ...]] = []  # decisions not yet turned into records
         self._hitl_limits = _resolve_limits(limits, max_consecutive_auto_reply)
         self._hitl_input = _resolve_input(human_input)
         if prompts is not None:
@@ -218,7 +222,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             ConversableAgent.a_check_termination_and_human_reply, a_check_termination_and_human_reply
         )
         # Last in the chain, where AutoGen falls back to default_auto_reply.
-        self.register_reply([_compat.Agent, None], auto_reply_step, position=len(self._reply_func_list))
+        self.register_reply(_compat.AnySender, auto_reply_step, position=len(self._reply_func_list))
         self._hitl_ready = True
 
     @classmethod
@@ -462,15 +466,28 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         return False, None
 
     def _hitl_record(self, turn: _Turn, answer: str | None, outcome: Outcome, stop_reason: str | None) -> None:
+        # Records are built when someone reads them (decisions, or a sink), not on every message.
+        entry = (time.time(), turn, answer, outcome, stop_reason, self._hitl_policy_repr)
+        if not self._hitl_sinks:
+            self._hitl_unrecorded.append(entry)
+            return
+        record = self._hitl_make_record(entry)
+        self.decisions.append(record)
+        for sink in self._hitl_sinks:
+            sink.write(record)
+
+    def _hitl_make_record(self, entry: tuple[Any, ...]) -> DecisionRecord:
+        stamp, turn, answer, outcome, stop_reason, policy = entry
         ctx = turn.ctx
         asked = turn.prompt is not None
-        record = DecisionRecord(
+        return DecisionRecord(
+            time=datetime.fromtimestamp(stamp, timezone.utc),
             agent=self.name,
             sender=ctx.sender,
             turn=ctx.turn,
             auto_replies=ctx.auto_replies,
             auto_reply_limit=ctx.auto_reply_limit,
-            policy=self._hitl_policy_repr,
+            policy=policy,
             fired=repr(turn.decision.policy),
             reason=turn.decision.reason,
             asked=asked,
@@ -481,9 +498,17 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             stop_reason=stop_reason,
             message=ctx.text[:500],
         )
-        self.decisions.append(record)
-        for sink in self._hitl_sinks:
-            sink.write(record)
+
+    @property
+    def decisions(self) -> list[DecisionRecord]:
+        """Every decision this proxy has made, oldest first (see :class:`~hitl.audit.DecisionRecord`).
+
+        The list is the proxy's own: clear it to forget past decisions.
+        """
+        if self._hitl_unrecorded:
+            pending, self._hitl_unrecorded = self._hitl_unrecorded, []
+            self._hitl_records.extend(self._hitl_make_record(entry) for entry in pending)
+        return self._hitl_records
 
     # -- human input ------------------------------------------------------------------------------------------
     def get_human_input(self, prompt: str, **kwargs: Any) -> str:
