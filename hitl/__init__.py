@@ -1,9 +1,7 @@
 """Typed, composable human-in-the-loop policies for AutoGen's classic agents."""
 
-from .approval import ApproveCode, ApproveTools
-from .audit import DecisionRecord, JsonlAudit
-from .conditions import Condition, Keyword, condition
-from .config import Limits
+from typing import TYPE_CHECKING
+
 from .context import TurnContext
 from .errors import (
     AutoReplyError,
@@ -23,10 +21,16 @@ from .inputs import (
     ScriptedInput,
     TimeoutInput,
 )
+from .limits import Limits
 from .policies import AllOf, Always, AnyOf, Decision, InputPolicy, Never, Not, Terminate, When
 from .proxy import PolicyUserProxy, Prompts
 from .replies import AutoReply, CallableReply, FirstMatch, StaticReply
-from .workflow import Stage, StageResult, Workflow, WorkflowResult
+
+if TYPE_CHECKING:
+    from .approval import ApproveCode, ApproveTools
+    from .audit import DecisionRecord, JsonlAudit
+    from .conditions import Condition, Keyword, condition
+    from .workflow import Stage, StageResult, Workflow, WorkflowResult
 
 __version__ = "0.1.0"
 
@@ -75,3 +79,34 @@ __all__ = [
     "__version__",
     "condition",
 ]
+
+# Loaded on first use, so that `import hitl` stays cheap (conditions, workflows and the audit models
+# cost more to build than the rest of the package together).
+_LAZY = {
+    "ApproveCode": "approval",
+    "ApproveTools": "approval",
+    "DecisionRecord": "audit",
+    "JsonlAudit": "audit",
+    "Condition": "conditions",
+    "Keyword": "conditions",
+    "condition": "conditions",
+    "Stage": "workflow",
+    "StageResult": "workflow",
+    "Workflow": "workflow",
+    "WorkflowResult": "workflow",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hitl' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -12,10 +12,10 @@ from typing import Any
 from . import __version__
 from .audit import DecisionRecord
 from .conditions import Keyword
-from .config import Limits
 from .context import TurnContext
 from .errors import ConfigurationError, HitlError
 from .inputs import ConsoleInput, HumanInput, ScriptedInput
+from .limits import Limits
 from .policies import Decision
 from .proxy import PolicyUserProxy
 from .spec import POLICY_NAMES, parse_policy

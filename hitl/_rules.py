@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
 
-from .audit import Outcome
 from .context import TurnContext
+
+#: What came of a decision.
+Outcome = Literal["human_reply", "auto_reply", "stop"]
+#: How the human's answer came about, when they were asked.
+InputEvent = Literal["answered", "timeout", "eof", "interrupt"]
 
 EXIT: Final = "exit"
 REASON_LIMIT: Final = "Maximum number of consecutive auto-replies reached"

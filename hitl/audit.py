@@ -14,16 +14,13 @@ import os
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Literal, Protocol, runtime_checkable
+from typing import IO, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["AuditSink", "DecisionRecord", "InputEvent", "JsonlAudit", "Outcome", "read_jsonl"]
+from ._rules import InputEvent, Outcome
 
-#: What came of a decision.
-Outcome = Literal["human_reply", "auto_reply", "stop"]
-#: How the human's answer came about, when they were asked.
-InputEvent = Literal["answered", "timeout", "eof", "interrupt"]
+__all__ = ["AuditSink", "DecisionRecord", "InputEvent", "JsonlAudit", "Outcome", "read_jsonl"]
 
 
 def _now() -> datetime:

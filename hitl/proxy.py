@@ -21,17 +21,21 @@ from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _compat, _rules
 from ._compat import ConversableAgent, UserProxyAgent
-from .audit import AuditSink, DecisionRecord, InputEvent, Outcome
-from .config import Limits, ProxyConfig, load_config
+from ._rules import InputEvent, Outcome
 from .context import TurnContext
 from .errors import ConfigurationError
 from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer
+from .limits import Limits
 from .policies import Always, Decision, InputPolicy, from_mode, to_mode
 from .replies import AutoReply, as_auto_reply
+
+if TYPE_CHECKING:  # imported when used: building them costs time at `import hitl`
+    from .audit import AuditSink, DecisionRecord
+    from .config import ProxyConfig
 
 __all__ = ["PolicyUserProxy", "Prompts"]
 
@@ -236,6 +240,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             >>> proxy.policy
             Terminate() | When(has_code_block)
         """
+        from .config import ProxyConfig, load_config
+
         config = source if isinstance(source, ProxyConfig) else load_config(source)  # type: ignore[arg-type]
         return config.build(**kwargs)
 
@@ -245,6 +251,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         Raises:
             ConfigurationError: for parts set in code that have no configuration form.
         """
+        from .config import ProxyConfig
+
         return ProxyConfig.of(self)
 
     # -- configuration ------------------------------------------------------------------------------------
@@ -477,6 +485,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             sink.write(record)
 
     def _hitl_make_record(self, entry: tuple[Any, ...]) -> DecisionRecord:
+        from .audit import DecisionRecord
+
         stamp, turn, answer, outcome, stop_reason, policy = entry
         ctx = turn.ctx
         asked = turn.prompt is not None

@@ -38,10 +38,10 @@ from typing import Any, Literal
 
 from .audit import DecisionRecord
 from .conditions import Keyword
-from .config import Limits
 from .context import TurnContext, message_text
 from .errors import ConfigurationError
 from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer
+from .limits import Limits
 from .policies import InputPolicy, Never
 from .proxy import PolicyUserProxy
 

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import _rules
 from ..audit import Outcome
-from ..context import DEFAULT_AUTO_REPLY_LIMIT, TurnContext
+from ..context import DEFAULT_AUTO_REPLY_LIMIT, TurnContext, message_text
 from ..policies import Decision, InputPolicy
 
 __all__ = ["SimulatedTurn", "simulate"]
 
 
-@dataclass(frozen=True, slots=True)
-class SimulatedTurn:
+class SimulatedTurn(NamedTuple):
     """What a proxy with the policy would do with one incoming message.
 
     Attributes:
-        index: the message's position in the simulated conversation (0-based).
+        position: the message's position among the simulated messages (0-based).
         context: the TurnContext the policy saw.
         decision: the policy's decision (``decision.ask``, ``decision.policy``, ``decision.reason``).
         answer: the human's answer used, when asked.
@@ -27,7 +25,7 @@ class SimulatedTurn:
         stop_reason: why the chat would stop, for ``stop``.
     """
 
-    index: int
+    position: int
     context: TurnContext
     decision: Decision
     answer: str | None
@@ -132,6 +130,4 @@ class _Prefix(Sequence[Mapping[str, Any]]):
 
 def _native_termination(message: dict[str, Any]) -> bool:
     """AutoGen's default termination check: the content is exactly "TERMINATE"."""
-    from ..context import message_text
-
     return message_text(message.get("content")) == "TERMINATE"
