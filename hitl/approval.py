@@ -11,7 +11,7 @@ policy that asks on such a message is a gate, and AutoGen's own answer rules do 
 The gates show what is awaiting approval above the prompt: the code's language and first lines, or the
 tool's name and arguments.
 
-Example:
+Examples:
     >>> from hitl import Terminate
     >>> from hitl.approval import ApproveCode, ApproveTools
     >>> Terminate() | ApproveCode() | ApproveTools("deploy_*")
@@ -49,7 +49,7 @@ class ApproveCode(InputPolicy):
             :class:`~hitl.conditions.HasCodeBlock`. None given: any block, with or without a language.
         preview_lines: how many lines of each block to show.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> decision = ApproveCode().decide(TurnContext("```python\\nimport shutil\\nshutil.rmtree('/tmp/x')\\n```"))
         >>> decision.ask, decision.reason
@@ -125,7 +125,7 @@ def _arguments(raw: str) -> str:
 class ApproveTools(InputPolicy):
     """Ask before a tool call runs (any tool, or those whose name matches a glob), showing its arguments.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> call = {"content": None, "tool_calls": [
         ...     {"id": "c1", "type": "function", "function": {"name": "deploy_app", "arguments": '{"env": "prod"}'}}]}

@@ -85,7 +85,7 @@ class JsonlAudit:
     mid-chat: every decision taken before the kill is there. ``fsync=True`` also forces each line to
     disk (slower; survives a machine crash). Safe to share between threads.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "decisions.jsonl"
         >>> audit = JsonlAudit(path)
@@ -125,7 +125,7 @@ class JsonlAudit:
 def read_jsonl(path: str | os.PathLike[str]) -> list[DecisionRecord]:
     """Read the records of a JSON Lines audit file, validating each one.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> read_jsonl(pathlib.Path(tempfile.mkdtemp()) / "missing.jsonl")
         []

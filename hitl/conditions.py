@@ -10,7 +10,7 @@ is callable two ways:
 Conditions combine with ``|``, ``&`` and ``~`` (flattened, with reprs that read as the expression), and
 combine with policies too: ``has_code_block | Terminate()`` is ``When(has_code_block) | Terminate()``.
 
-Example:
+Examples:
     >>> from hitl.conditions import Keyword, has_code_block, asks_question
     >>> done = Keyword("TERMINATE")
     >>> done({"content": "All tests pass. TERMINATE"})
@@ -70,7 +70,7 @@ def _canonical_language(language: str) -> str:
 def code_blocks(text: str) -> list[tuple[str, str]]:
     r"""Return the fenced code blocks in ``text`` as ``(language, code)`` pairs (language may be ``""``).
 
-    Example:
+    Examples:
         >>> code_blocks("Run this:\n```python\nprint(1)\n```")
         [('python', 'print(1)')]
     """
@@ -93,7 +93,7 @@ class Condition(ABC):
 
     Subclass it and implement :meth:`test`; or wrap any function with :func:`condition`.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> from hitl.conditions import Condition
         >>> class Shouting(Condition):
@@ -161,7 +161,7 @@ def _coerce(value: object) -> Condition | None:
 class AnyCondition(Condition):
     """True when any operand is: what ``a | b`` builds (flattened, short-circuiting).
 
-    Example:
+    Examples:
         >>> from hitl.conditions import Contains, has_code_block
         >>> either = (has_code_block | Contains("error")) | Contains("failed")
         >>> len(either.operands), either({"content": "Build failed"})
@@ -188,7 +188,7 @@ class AnyCondition(Condition):
 class AllConditions(Condition):
     """True when every operand is: what ``a & b`` builds (flattened, short-circuiting).
 
-    Example:
+    Examples:
         >>> from hitl.conditions import Contains, asks_question
         >>> (asks_question & Contains("deploy"))({"content": "Shall I deploy now?"})
         True
@@ -216,7 +216,7 @@ class AllConditions(Condition):
 class NotCondition(Condition):
     """True when the operand is not: what ``~a`` builds. ``~~a`` is ``a``.
 
-    Example:
+    Examples:
         >>> from hitl.conditions import has_code_block
         >>> ~has_code_block, ~~has_code_block
         (~has_code_block, has_code_block)
@@ -239,7 +239,7 @@ class NotCondition(Condition):
 class FunctionCondition(Condition):
     """Any function of a TurnContext, as a condition; see :func:`condition`.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> def from_bot(ctx):
         ...     return ctx.sender == "bot"
@@ -276,7 +276,7 @@ def condition(function: Callable[[TurnContext], bool], *, name: str | None = Non
     Unlike the built-in conditions, a wrapped function can fail: an exception, or a result that is not
     a bool, becomes a :class:`~hitl.PolicyError` naming it (never a silent False).
 
-    Example:
+    Examples:
         >>> from hitl.conditions import condition
         >>> short = condition(lambda ctx: len(ctx.text) < 5, name="short")
         >>> (short | ~short)({"content": "hi"})
@@ -298,7 +298,7 @@ class HasCodeBlock(Condition):
     ``shell`` are ``sh``). A block without a language matches only when no language is asked for.
     ``has_code_block`` is ``HasCodeBlock()``.
 
-    Example:
+    Examples:
         >>> HasCodeBlock("python")({"content": "```py\nprint(1)\n```"})
         True
         >>> HasCodeBlock("sh")({"content": "```python\nprint(1)\n```"})
@@ -350,7 +350,7 @@ class HasToolCall(Condition):
 
     Patterns are shell globs (``"run_*"``); ``has_tool_call`` is ``HasToolCall()``.
 
-    Example:
+    Examples:
         >>> call = {"content": None, "tool_calls": [{"id": "1", "function": {"name": "run_sql", "arguments": "{}"}}]}
         >>> HasToolCall("run_*")(call), HasToolCall("send_email")(call)
         (True, False)
@@ -394,7 +394,7 @@ def _word_pattern(text: str, *, whole_word: bool, at_end: bool, case_sensitive: 
 class Contains(Condition):
     """The message text contains ``text`` (case-insensitive unless asked; optionally as a whole word).
 
-    Example:
+    Examples:
         >>> Contains("error")({"content": "An Error occurred"})
         True
         >>> Contains("err", whole_word=True)({"content": "An error occurred"})
@@ -425,7 +425,7 @@ class Contains(Condition):
 class Matches(Condition):
     """The message text matches a regular expression (``re.search``), case-sensitive unless asked.
 
-    Example:
+    Examples:
         >>> Matches(r"exitcode: [1-9]")({"content": "exitcode: 1 (execution failed)"})
         True
     """
@@ -460,7 +460,7 @@ class AsksQuestion(Condition):
 
     ``asks_question`` is ``AsksQuestion()``.
 
-    Example:
+    Examples:
         >>> asks_question({"content": "Which file should I edit? The config or the code."})
         True
         >>> asks_question({"content": "```python\\nx = a ? b : c\\n```"})
@@ -484,7 +484,7 @@ class AsksQuestion(Condition):
 class LongerThan(Condition):
     """The message text is longer than ``characters``.
 
-    Example:
+    Examples:
         >>> LongerThan(5)({"content": "a long message"})
         True
     """
@@ -515,7 +515,7 @@ def _positive(value: object, owner: str) -> None:
 class EveryNth(Condition):
     """Every ``n``-th message received from the sender: the n-th, 2n-th, ... (counted in the history).
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> history = [{"content": "go", "name": "user"}, {"content": "1", "name": "bot"},
         ...            {"content": "ok", "name": "user"}, {"content": "2", "name": "bot"}]
@@ -540,7 +540,7 @@ class EveryNth(Condition):
 class AfterAutoReplies(Condition):
     """The proxy has sent at least ``n`` consecutive auto-replies to this sender.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> AfterAutoReplies(3)(TurnContext("more", auto_replies=3))
         True
@@ -563,7 +563,7 @@ class AfterAutoReplies(Condition):
 class FromSender(Condition):
     """The message comes from one of the named agents.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> FromSender("coder", "reviewer")(TurnContext("done", sender="coder"))
         True
@@ -597,7 +597,7 @@ class Keyword(Condition):
     ``whole_word=True`` does not count it inside a longer word (``TERMINATED``). Case-sensitive unless
     ``case_sensitive=False``.
 
-    Example:
+    Examples:
         >>> Keyword()({"content": "Done. TERMINATE"}), Keyword()({"content": None})
         (True, False)
         >>> Keyword(at_end=True)({"content": "Say TERMINATE when done."})

@@ -11,7 +11,7 @@ setup against the lesson's rules before anything runs:
   ``acknowledge_local_execution: true``;
 - unknown keys and wrong types are errors naming the field.
 
-Example:
+Examples:
     >>> from hitl.config import ProxyConfig
     >>> config = ProxyConfig.model_validate({
     ...     "name": "reviewer",
@@ -516,7 +516,7 @@ def load_config(source: str | os.PathLike[str] | dict[str, Any]) -> ProxyConfig:
 def json_schema() -> dict[str, Any]:
     """Return the JSON Schema of :class:`ProxyConfig`, for editors to complete and check configuration files.
 
-    Example:
+    Examples:
         >>> json_schema()["title"]
         'ProxyConfig'
     """

@@ -20,7 +20,7 @@ def message_text(content: object) -> str:
     text parts joined by newlines (images and other parts are left out); anything else is ``str()``-ed.
     It never raises.
 
-    Example:
+    Examples:
         >>> message_text(None)
         ''
         >>> message_text([{"type": "text", "text": "look"}, {"type": "image_url", "image_url": {"url": "x"}}])
@@ -64,7 +64,7 @@ class TurnContext:
 
     ``is_termination`` is computed on first use, from the proxy's ``is_termination_msg``, and then kept.
 
-    Example:
+    Examples:
         >>> ctx = TurnContext({"content": "All done. TERMINATE"}, sender="assistant", is_termination=True)
         >>> ctx.text, ctx.sender, ctx.is_termination, ctx.limit_reached
         ('All done. TERMINATE', 'assistant', True, False)

@@ -19,7 +19,7 @@ __all__ = [
 class HitlError(Exception):
     """Base class of every error raised by hitl.
 
-    Example:
+    Examples:
         >>> import hitl
         >>> issubclass(hitl.PolicyError, hitl.HitlError)
         True

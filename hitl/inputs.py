@@ -75,7 +75,7 @@ class NoAnswer(HitlError):
 class HumanInput(Protocol):
     """What a human-input provider implements: ask a human and return their answer.
 
-    Example:
+    Examples:
         >>> class AlwaysApprove:
         ...     def ask(self, prompt, context):
         ...         return ""
@@ -110,7 +110,7 @@ class ScriptedInput:
         prompts: every prompt asked so far, in order.
         contexts: the TurnContext of each of those prompts.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> human = ScriptedInput(["looks good", "exit"])
         >>> human.ask("Your feedback? ", TurnContext("draft"))
@@ -177,7 +177,7 @@ class ConsoleInput:
     In ``a_initiate_chat`` the blocking read runs in a worker thread, so the event loop keeps running
     while the human types; an IOStream whose ``input`` is a coroutine is awaited directly.
 
-    Example:
+    Examples:
         >>> ConsoleInput()
         ConsoleInput()
     """
@@ -298,7 +298,7 @@ class CallbackInput:
     inside an event loop: use ``a_initiate_chat`` there); in an async chat a sync function runs in a
     worker thread, so it may block.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> approve_short = CallbackInput(lambda prompt, ctx: "" if len(ctx.text) < 100 else "Too long.")
         >>> approve_short.ask("?", TurnContext("short"))
@@ -381,7 +381,7 @@ class QueueInput:
 
     One QueueInput can serve many proxies; ``conversation=`` labels the questions of one proxy.
 
-    Example:
+    Examples:
         >>> import threading
         >>> from hitl import TurnContext
         >>> inbox = QueueInput()
@@ -521,7 +521,7 @@ class TimeoutInput:
     stdin, and anything async) are cancelled cleanly; any other provider keeps running in a background
     thread and its late answer is discarded.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> slow = TimeoutInput(QueueInput(), seconds=0.01, default="exit")
         >>> slow.ask("Approve? ", TurnContext("deploy"))

@@ -37,7 +37,7 @@ class Limits(BaseModel):
     Both must be ints (not bools, floats or strings); anything else is a ``pydantic.ValidationError``
     that names the field.
 
-    Example:
+    Examples:
         >>> from hitl import Limits
         >>> Limits(max_consecutive_auto_reply=10, max_turns=20)
         Limits(max_consecutive_auto_reply=10, max_turns=20)

@@ -20,7 +20,7 @@ policy                    AutoGen                      asks when
 either asks), ``&`` (ask if both ask) and ``~`` (ask when the other would not). Plain callables of a
 ``TurnContext`` are accepted on either side of ``|`` and ``&``.
 
-Example:
+Examples:
     >>> from hitl import Terminate, When, TurnContext
     >>> def has_code(ctx):
     ...     return "```" in ctx.text
@@ -77,7 +77,7 @@ class Decision:
         detail: what the human should see before answering, when the policy has something to show
             (the code awaiting approval, a tool call's arguments); the proxy puts it above the prompt.
 
-    Example:
+    Examples:
         >>> from hitl import Never, TurnContext
         >>> Never().decide(TurnContext("hi"))
         Decision(ask=False, policy=Never(), reason='Never() never asks')
@@ -100,7 +100,7 @@ class InputPolicy(ABC):
     Subclass it to write a policy of your own: implement :meth:`decide` as a pure function of the
     context (no I/O, no state), and give the class a readable ``repr``. Frozen dataclasses do both well.
 
-    Example:
+    Examples:
         >>> from dataclasses import dataclass
         >>> from hitl import Decision, InputPolicy, TurnContext
         >>> @dataclass(frozen=True)
@@ -132,7 +132,7 @@ class InputPolicy(ABC):
     def explain(self, ctx: TurnContext) -> str:
         """Say in one line what the policy decides for ``ctx``, and why.
 
-        Example:
+        Examples:
             >>> from hitl import Terminate, TurnContext
             >>> Terminate().explain(TurnContext("done", is_termination=True))
             'ask: Terminate(): termination message'
@@ -187,7 +187,7 @@ class Never(InputPolicy):
 
     The chat stops on a termination message or when the auto-reply limit is reached.
 
-    Example:
+    Examples:
         >>> from hitl import Never, TurnContext
         >>> Never().decide(TurnContext("anything")).ask
         False
@@ -213,7 +213,7 @@ class Always(InputPolicy):
     Pressing Enter lets the auto-reply happen (or stops the chat on a termination message); the
     auto-reply limit never stops the chat, since the human is asked every time.
 
-    Example:
+    Examples:
         >>> from hitl import Always, TurnContext
         >>> Always().decide(TurnContext("anything")).ask
         True
@@ -236,7 +236,7 @@ class Always(InputPolicy):
 class Terminate(InputPolicy):
     """Ask on a termination message or when the auto-reply limit is reached: ``human_input_mode="TERMINATE"``.
 
-    Example:
+    Examples:
         >>> from hitl import Terminate, TurnContext
         >>> Terminate().decide(TurnContext("working on it")).ask
         False
@@ -273,7 +273,7 @@ class When(InputPolicy):
     :class:`~hitl.PolicyError`, as is any exception the predicate raises, so that a broken predicate
     can never turn into a silent auto-reply. Wrap other results in ``bool(...)``.
 
-    Example:
+    Examples:
         >>> from hitl import When, TurnContext
         >>> asks_question = When(lambda ctx: ctx.text.rstrip().endswith("?"))
         >>> asks_question.decide(TurnContext("Shall I go on?")).ask
@@ -320,7 +320,7 @@ class AnyOf(InputPolicy):
 
     Nested ``AnyOf`` operands are flattened: ``(a | b) | c`` holds ``(a, b, c)``.
 
-    Example:
+    Examples:
         >>> from hitl import Never, Terminate, Always
         >>> (Never() | Terminate()) | Always()
         Never() | Terminate() | Always()
@@ -360,7 +360,7 @@ class AnyOf(InputPolicy):
 class AllOf(InputPolicy):
     """Ask only if every operand asks: what ``a & b & c`` builds. Stops at the first operand that does not.
 
-    Example:
+    Examples:
         >>> from hitl import Terminate, When
         >>> def from_coder(ctx):
         ...     return ctx.sender == "coder"
@@ -402,7 +402,7 @@ class AllOf(InputPolicy):
 class Not(InputPolicy):
     """Ask exactly when ``policy`` would not: what ``~policy`` builds. ``~~p`` is ``p`` again.
 
-    Example:
+    Examples:
         >>> from hitl import Terminate
         >>> ~Terminate()
         ~Terminate()
@@ -448,7 +448,7 @@ def from_mode(mode: str) -> InputPolicy:
     Raises:
         ConfigurationError: for anything but ``"NEVER"``, ``"TERMINATE"`` or ``"ALWAYS"``.
 
-    Example:
+    Examples:
         >>> from_mode("TERMINATE")
         Terminate()
     """

@@ -55,7 +55,7 @@ class Prompts:
         enter_stops: asked by any other policy when Enter would stop the chat (a termination message).
         enter_auto_replies: asked by any other policy when Enter would let the auto-reply happen.
 
-    Example:
+    Examples:
         >>> Prompts().enter_stops.format(agent="user", sender="assistant")
         "Please give feedback to assistant. Press enter or type 'exit' to stop the conversation: "
     """
@@ -135,8 +135,12 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             content equal to ``"TERMINATE"``, as in AutoGen.
         max_consecutive_auto_reply: shorthand for ``limits=Limits(max_consecutive_auto_reply=...)``.
         human_input_mode: shorthand for ``policy=`` with one of the three built-ins.
-        function_map, code_execution_config, default_auto_reply, llm_config, system_message,
-            description: as for ``UserProxyAgent``.
+        function_map: as for ``UserProxyAgent``.
+        code_execution_config: as for ``UserProxyAgent`` (its default, ``{}``, runs code in Docker).
+        default_auto_reply: as for ``UserProxyAgent``.
+        llm_config: as for ``UserProxyAgent``.
+        system_message: as for ``UserProxyAgent``.
+        description: as for ``UserProxyAgent``.
         policy: when to ask the human; default ``Always()``, as ``UserProxyAgent`` defaults to "ALWAYS".
         limits: a :class:`~hitl.Limits` (or a dict of its fields).
         human_input: the human-input provider; default :class:`~hitl.inputs.ConsoleInput`.
@@ -154,7 +158,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         TypeError: for a ``policy`` that is not an InputPolicy, or a ``human_input`` without ``ask``/``a_ask``.
         pydantic.ValidationError: for limits out of range.
 
-    Example:
+    Examples:
         >>> from hitl import PolicyUserProxy, Terminate, When, Limits
         >>> def has_code(ctx):
         ...     return "```" in ctx.text
@@ -235,7 +239,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
         ``kwargs`` go to the constructor (``function_map=``, ``llm_config=``...).
 
-        Example:
+        Examples:
             >>> proxy = PolicyUserProxy.from_config({"name": "user", "policy": "terminate | code"})
             >>> proxy.policy
             Terminate() | When(has_code_block)
@@ -313,7 +317,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         uses the ``auto_reply`` strategy, or else AutoGen's ``default_auto_reply``. Return a text, a
         message dict, or ``None`` to send nothing (which ends the chat).
 
-        Example:
+        Examples:
             >>> from hitl import PolicyUserProxy
             >>> class Nudging(PolicyUserProxy):
             ...     def auto_reply(self, ctx):

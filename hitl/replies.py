@@ -11,7 +11,7 @@ them produced a reply does the proxy fall back to its auto-reply. AutoGen's is a
 A strategy that returns ``None`` sends no reply, which ends the chat. Subclasses of
 :class:`~hitl.PolicyUserProxy` can override its :meth:`~hitl.PolicyUserProxy.auto_reply` method instead.
 
-Example:
+Examples:
     >>> from hitl.conditions import asks_question, Contains
     >>> from hitl.replies import FirstMatch
     >>> smart = FirstMatch(
@@ -53,7 +53,7 @@ def _checked(value: object, owner: object) -> str | dict[str, Any] | None:
 class AutoReply(ABC):
     """The base of every auto-reply strategy: compute the proxy's auto-reply from the TurnContext.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> class Countdown(AutoReply):
         ...     def reply(self, ctx):
@@ -74,7 +74,7 @@ class AutoReply(ABC):
 class StaticReply(AutoReply):
     """Always the same reply: AutoGen's ``default_auto_reply``.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> StaticReply("Please continue.").reply(TurnContext("..."))
         'Please continue.'
@@ -97,7 +97,7 @@ class CallableReply(AutoReply):
     An exception in the function, or a result that is not a str, a dict or None, is an
     :class:`~hitl.AutoReplyError` naming the function.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> CallableReply(lambda ctx: f"Got {len(ctx.text)} characters.").reply(TurnContext("hello"))
         'Got 5 characters.'
@@ -144,7 +144,7 @@ class FirstMatch(AutoReply):
             is a text, a message dict, None (no reply), a function of the TurnContext, or an AutoReply.
         default: the reply when no rule holds (same forms); AutoGen's default auto-reply is ``""``.
 
-    Example:
+    Examples:
         >>> from hitl import TurnContext
         >>> from hitl.conditions import has_code_block
         >>> rules = FirstMatch([(has_code_block, "Running it.")], default="Go on.")
@@ -188,7 +188,7 @@ def as_auto_reply(value: object) -> AutoReply:
     A str, a dict or None is a :class:`StaticReply`; a list of ``(condition, reply)`` pairs is a
     :class:`FirstMatch` with the default ``""``; any other callable is a :class:`CallableReply`.
 
-    Example:
+    Examples:
         >>> as_auto_reply("Please continue.")
         StaticReply(message='Please continue.')
     """

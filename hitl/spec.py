@@ -15,7 +15,7 @@ parentheses, over these names (case-insensitive):
 Conditions (for termination and auto-reply rules) use the same grammar without the three policies.
 :func:`format_policy` and :func:`format_condition` write objects back as text.
 
-Example:
+Examples:
     >>> from hitl.spec import parse_policy
     >>> parse_policy("terminate | code(python) & ~from(tester)")
     Terminate() | When(HasCodeBlock('python')) & ~When(FromSender('tester'))
@@ -113,7 +113,7 @@ def parse_policy(text: str) -> InputPolicy:
         ConfigurationError: for an unknown name, a missing argument or a malformed expression, with
             the position and the names it knows.
 
-    Example:
+    Examples:
         >>> parse_policy("always & ~question")
         Always() & ~When(asks_question)
     """
@@ -123,7 +123,7 @@ def parse_policy(text: str) -> InputPolicy:
 def parse_condition(text: str) -> Condition:
     """Build a condition from its text form (the policy grammar without never/terminate/always).
 
-    Example:
+    Examples:
         >>> parse_condition("keyword(TERMINATE) | after(5)")
         Keyword('TERMINATE') | AfterAutoReplies(5)
     """
@@ -212,7 +212,7 @@ def format_policy(policy: InputPolicy) -> str:
         ConfigurationError: for a policy that has no text form (a ``When`` of your own function, or a
             policy class of your own): such policies live in code, not in configuration files.
 
-    Example:
+    Examples:
         >>> from hitl import Terminate, When
         >>> from hitl.conditions import has_code_block
         >>> format_policy(Terminate() | When(has_code_block))
@@ -246,7 +246,7 @@ def _argument(value: str, owner: Condition) -> str:
 def format_condition(condition: Condition) -> str:
     """Write a condition as text that :func:`parse_condition` reads back to an equal condition.
 
-    Example:
+    Examples:
         >>> from hitl.conditions import HasCodeBlock, asks_question
         >>> format_condition(HasCodeBlock("python") & ~asks_question)
         'code(python) & ~question'

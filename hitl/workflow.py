@@ -12,7 +12,7 @@ the assistant's last message. At a stage's checkpoint a human sees that answer a
 A stage's task is a text, or a function of the earlier stages' answers. Each stage starts from a fresh
 history unless ``keep_history=True``.
 
-Example:
+Examples:
     >>> from hitl import ScriptedInput
     >>> from hitl.testing import ScriptedAssistant
     >>> from hitl.workflow import Stage, Workflow

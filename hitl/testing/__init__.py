@@ -1,6 +1,6 @@
 """Tools for testing conversation policies without an LLM or a human.
 
-Example:
+Examples:
     >>> from hitl import Terminate
     >>> from hitl.testing import run_chat
     >>> run_chat(Terminate(), ["Working.", "TERMINATE"], answers=[""]).assert_asked(1).stop_reason

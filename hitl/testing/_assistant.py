@@ -30,7 +30,7 @@ class ScriptedAssistant(ConversableAgent):  # type: ignore[misc]  # AutoGen ship
             raises :class:`~hitl.ScriptExhaustedError`; ``"stop"`` sends no reply, which ends the chat.
         **kwargs: any ``ConversableAgent`` argument (``human_input_mode`` defaults to ``"NEVER"``).
 
-    Example:
+    Examples:
         >>> from hitl import PolicyUserProxy, Never
         >>> from hitl.testing import ScriptedAssistant
         >>> assistant = ScriptedAssistant("assistant", ["Working on it.", "Done. TERMINATE"])

@@ -15,7 +15,7 @@ _call_ids = itertools.count(1)
 def code_block(code: str, language: str = "python", *, before: str = "", after: str = "") -> str:
     r"""Return a message text holding one fenced code block, as an LLM would write it.
 
-    Example:
+    Examples:
         >>> code_block("print('hi')", before="Run this:")
         "Run this:\n```python\nprint('hi')\n```"
     """
@@ -28,7 +28,7 @@ def tool_call(
 ) -> dict[str, Any]:
     """Return an assistant message that calls one tool, as the OpenAI API shapes it (content None by default).
 
-    Example:
+    Examples:
         >>> tool_call("lookup", {"city": "Paris"}, call_id="call_1")["tool_calls"][0]["function"]
         {'name': 'lookup', 'arguments': '{"city": "Paris"}'}
     """
@@ -48,7 +48,7 @@ def tool_call(
 def function_call(name: str, arguments: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Return an assistant message with a legacy ``function_call``.
 
-    Example:
+    Examples:
         >>> function_call("lookup")["function_call"]
         {'name': 'lookup', 'arguments': '{}'}
     """

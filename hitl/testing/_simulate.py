@@ -61,7 +61,7 @@ def simulate(
     answers come from ``answers`` in order (a list; Enter, ``""``, once it runs out) or from a function
     of the TurnContext. The simulation ends at the first ``stop``, as the chat would.
 
-    Example:
+    Examples:
         >>> from hitl import Terminate
         >>> turns = simulate(Terminate(), ["step 1", "step 2", "TERMINATE"], auto_reply_limit=2)
         >>> [(t.asked, t.outcome) for t in turns]

@@ -54,7 +54,7 @@ class QuietIOStream:
 def quiet() -> Iterator[QuietIOStream]:
     """Silence AutoGen's console output inside the block, restoring it after; yields what was kept.
 
-    Example:
+    Examples:
         >>> with quiet() as stream:
         ...     pass
         >>> stream.events
@@ -211,7 +211,7 @@ def run_chat(
         proxy_factory: the proxy class (or factory) to build with a policy: a subclass of yours.
         **proxy_kwargs: more ``PolicyUserProxy`` arguments, with a policy (``limits=``, ``auto_reply=``...).
 
-    Example:
+    Examples:
         >>> from hitl import Terminate
         >>> t = run_chat(Terminate(), ["Working.", "TERMINATE"], answers=[""])
         >>> t.assert_asked(at_turns=[4]).assert_stopped("no human input").texts
