@@ -8,8 +8,11 @@ with a message that names the package to install instead.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Callable
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 
@@ -88,6 +91,33 @@ class AnySender(metaclass=_MatchesEverything):
     ``Agent`` is a runtime Protocol: that check costs microseconds on every message. A class trigger
     is matched with a plain ``isinstance(sender, trigger)`` instead.
     """
+
+
+_depth_lock = threading.Lock()
+_deep_chats = 0
+_base_recursion_limit = 0
+
+
+@contextlib.contextmanager
+def as_deep_as_native(frames: int) -> Iterator[None]:
+    """Raise the recursion limit by the ``frames`` a wrapper adds around AutoGen's own method.
+
+    Without ``max_turns`` a two-agent chat recurses, and dies with RecursionError after a few hundred
+    rounds; with this, it dies at exactly the message where the native agent does.
+    """
+    global _deep_chats, _base_recursion_limit
+    with _depth_lock:  # chats in several threads or tasks at once: raise once, restore after the last
+        if _deep_chats == 0:
+            _base_recursion_limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(_base_recursion_limit + frames)
+        _deep_chats += 1
+    try:
+        yield
+    finally:
+        with _depth_lock:
+            _deep_chats -= 1
+            if _deep_chats == 0:
+                sys.setrecursionlimit(_base_recursion_limit)
 
 
 def is_coroutine_callable(func: object) -> bool:

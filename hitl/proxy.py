@@ -346,12 +346,16 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
                 console, and stdin is not a terminal (see :class:`~hitl.inputs.ConsoleInput`).
         """
         self.check_can_ask()
-        return super().initiate_chat(recipient, *args, **self._with_max_turns(args, kwargs))
+        kwargs = self._with_max_turns(args, kwargs)
+        with _compat.as_deep_as_native(frames=1):  # this method's own frame, so the recursion limit falls alike
+            return super().initiate_chat(recipient, *args, **kwargs)
 
     async def a_initiate_chat(self, recipient: Any, *args: Any, **kwargs: Any) -> Any:
         """Start an async chat; ``max_turns`` defaults to ``limits.max_turns``. The human is asked once per message."""
         self.check_can_ask()
-        return await super().a_initiate_chat(recipient, *args, **self._with_max_turns(args, kwargs))
+        kwargs = self._with_max_turns(args, kwargs)
+        with _compat.as_deep_as_native(frames=1):
+            return await super().a_initiate_chat(recipient, *args, **kwargs)
 
     def check_can_ask(self) -> None:
         """Raise :class:`~hitl.ConfigurationError` if this proxy could ask a console nobody can answer.
