@@ -267,7 +267,7 @@ class FunctionCondition(Condition):
     def __repr__(self) -> str:
         if self.name is not None:
             return self.name
-        return getattr(self.function, "__qualname__", None) or repr(self.function)
+        return getattr(self.function, "__name__", None) or repr(self.function)
 
 
 def condition(function: Callable[[TurnContext], bool], *, name: str | None = None) -> Condition:

@@ -328,7 +328,7 @@ class CallbackInput:
         return result
 
     def __repr__(self) -> str:
-        name = getattr(self.function, "__qualname__", None) or repr(self.function)
+        name = getattr(self.function, "__name__", None) or repr(self.function)
         return f"CallbackInput({name})"
 
 

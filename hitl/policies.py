@@ -260,7 +260,7 @@ def _predicate_name(predicate: object) -> str:
     if isinstance(predicate, functools.partial):
         return f"partial({_predicate_name(predicate.func)}, ...)"
     if isinstance(predicate, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
-        return predicate.__qualname__
+        return predicate.__name__
     return repr(predicate)
 
 

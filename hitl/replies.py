@@ -118,7 +118,7 @@ class CallableReply(AutoReply):
         return _checked(value, self)
 
     def __repr__(self) -> str:
-        name = getattr(self.function, "__qualname__", None) or repr(self.function)
+        name = getattr(self.function, "__name__", None) or repr(self.function)
         return f"CallableReply({name})"
 
 
