@@ -58,9 +58,14 @@ NATIVE_MODES = {"NEVER": Never(), "TERMINATE": Terminate(), "ALWAYS": Always()}
 def _one_chat(make: Callable[[], Any]) -> float:
     proxy = make()
     assistant = ScriptedAssistant("assistant", ["working"] * ROUNDS, max_consecutive_auto_reply=10_000)
-    started = time.perf_counter()
-    proxy.initiate_chat(assistant, message="go", max_turns=ROUNDS, silent=True)
-    return time.perf_counter() - started
+    gc.collect()
+    gc.disable()  # the collector's timing is noise here, for both agents alike
+    try:
+        started = time.perf_counter()
+        proxy.initiate_chat(assistant, message="go", max_turns=ROUNDS, silent=True)
+        return time.perf_counter() - started
+    finally:
+        gc.enable()
 
 
 def bench_overhead(repeats: int) -> list[dict[str, Any]]:
@@ -92,14 +97,16 @@ def bench_overhead(repeats: int) -> list[dict[str, Any]]:
                 our_times.append(_one_chat(ours))
         native_ms = statistics.median(native_times) * 1e3
         our_ms = statistics.median(our_times) * 1e3
+        # The median of the ratios of interleaved pairs: each pair ran under the same machine load.
+        ratio = statistics.median(ours / native for ours, native in zip(our_times, native_times, strict=True))
         rows.append(
             {
                 "benchmark": f"100-round chat, {policy!r} vs {mode}",
                 "native_ms": round(native_ms, 2),
                 "hitl_ms": round(our_ms, 2),
-                "ratio": round(our_ms / native_ms, 3),
+                "ratio": round(ratio, 3),
                 "target": "<= 1.05",
-                "met": our_ms / native_ms <= 1.05,
+                "met": ratio <= 1.05,
             }
         )
     return rows

@@ -197,15 +197,18 @@ def emit_termination(reason: str, agent: Any, sender: Any) -> None:
 # -- agent internals ---------------------------------------------------------------------------------------
 
 
+#: AG2 0.10+ passes human answers through hooks (safeguards) before keeping them.
+_HAS_HUMAN_INPUT_HOOKS = hasattr(ConversableAgent, "_process_human_input")
+
+
 def record_human_input(agent: Any, answer: str) -> str:
     """Run AutoGen's own processing of a human answer (hooks, where the version has them) and keep it.
 
     Returns the answer as processed; the agent's ``_human_input`` list (``ChatResult.human_input``)
     receives it, as native ``get_human_input`` does.
     """
-    process = getattr(agent, "_process_human_input", None)
-    if process is not None:
-        processed = process(answer)
+    if _HAS_HUMAN_INPUT_HOOKS:
+        processed = agent._process_human_input(answer)
         if processed is None:
             raise HitlError(f"a human-input hook of {agent.name!r} returned None for {answer!r}")
         answer = processed

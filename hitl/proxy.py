@@ -271,12 +271,15 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     def _hitl_set_policy(self, policy: InputPolicy) -> None:
         self._hitl_policy = policy
+        # Worked out once per policy, not once per message.
         self._hitl_policy_repr = repr(policy)
+        self._hitl_mode = to_mode(policy)
+        self._hitl_can_ask = policy.can_ask
 
     @property
     def human_input_mode(self) -> str:
         """The native mode nearest to :attr:`policy`; assigning a mode string sets the matching policy."""
-        return to_mode(self._hitl_policy)
+        return self._hitl_mode
 
     @human_input_mode.setter
     def human_input_mode(self, mode: str) -> None:
@@ -363,7 +366,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         Called at the start of every chat the proxy starts, and before every question it asks.
         """
         provider = self._hitl_input
-        if isinstance(provider, ConsoleInput) and self._hitl_policy.can_ask:
+        if isinstance(provider, ConsoleInput) and self._hitl_can_ask:
             provider.check_interactive()
 
     def _with_max_turns(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -477,8 +480,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     def _hitl_auto_reply(self, turn: _Turn, answer: str | None = None) -> tuple[bool, None]:
         self._consecutive_auto_reply_counter[turn.sender] += 1
         self._hitl_record(turn, answer, "auto_reply", None)
-        if self._hitl_policy.can_ask:
-            _compat.emit_using_auto_reply(to_mode(self._hitl_policy), turn.sender, self)
+        if self._hitl_can_ask:
+            _compat.emit_using_auto_reply(self._hitl_mode, turn.sender, self)
         return False, None
 
     def _hitl_record(self, turn: _Turn, answer: str | None, outcome: Outcome, stop_reason: str | None) -> None:
