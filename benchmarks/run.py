@@ -1,6 +1,6 @@
 """hitl benchmarks: overhead against native AutoGen, policy cost, simulate(), import cost, waiting humans.
 
-    python benchmarks/run.py               # the full suite (about a minute); writes benchmarks/results.json
+    python benchmarks/run.py               # the full suite (under a minute); writes benchmarks/results.json
     python benchmarks/run.py --quick       # a smoke run with few repetitions (CI runs this)
 
 Each measurement is taken in one run against its baseline (native AutoGen where there is one), so the
@@ -31,7 +31,7 @@ import autogen
 import hitl
 from hitl import Always, ApproveTools, InputPolicy, Never, PolicyUserProxy, QueueInput, Terminate, TurnContext, When
 from hitl._compat import AUTOGEN_DISTRIBUTION, AUTOGEN_VERSION
-from hitl.conditions import FromSender, asks_question, has_code_block
+from hitl.conditions import FromSender, LongerThan, asks_question, has_code_block
 from hitl.testing import ScriptedAssistant, code_block, quiet, simulate
 
 ROUNDS = 100
@@ -113,7 +113,7 @@ def bench_overhead(repeats: int) -> list[dict[str, Any]]:
 
 
 def bench_decisions(number: int) -> list[dict[str, Any]]:
-    """2. The cost of one decision: each built-in, and a five-leaf composition.
+    """2. The cost of one decision: each built-in, a five-leaf composition and one nested five deep.
 
     Measured as decide() on a fresh TurnContext minus building that context (the proxy builds one per
     message whatever the policy; its cost is reported beside).
@@ -132,12 +132,17 @@ def bench_decisions(number: int) -> list[dict[str, Any]]:
         | (When(asks_question) & ~When(FromSender("tester")))
         | ApproveTools("deploy")
     )
+    # Or > And > Not > Or > And > Not, five operators below the top, and on this message every leaf is evaluated.
+    nested = Terminate() | (
+        When(asks_question) & ~(When(has_code_block) | (When(FromSender("assistant")) & ~When(LongerThan(400))))
+    )
     policies: list[tuple[InputPolicy, float]] = [
         (Never(), 2.0),
         (Terminate(), 2.0),
         (Always(), 2.0),
         (When(has_code_block), 2.0),
         (composed, 10.0),
+        (nested, 10.0),
     ]
     rows = []
     for policy, target in policies:
