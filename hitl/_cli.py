@@ -100,6 +100,10 @@ def _assistant(online: bool) -> Any:
 def demo(args: argparse.Namespace) -> int:
     """Run the demo conversation."""
     policy = parse_policy(args.policy)
+    if args.online:  # a real model's code runs on this machine (no Docker): never without the human's approval
+        from .approval import ApproveCode
+
+        policy = policy | ApproveCode()
     human: HumanInput = ScriptedInput(args.answers) if args.answers is not None else ConsoleInput()
     saved: list[str] = []
 
@@ -151,7 +155,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--limit", type=int, default=10, help="max consecutive auto-replies (default 10)")
     run.add_argument("--max-turns", type=int, default=None, help="max turns of the chat (default: none)")
     run.add_argument("--answers", nargs="*", default=None, help="answer from this list instead of the keyboard")
-    run.add_argument("--online", action="store_true", help="use a real model (OAI_CONFIG_LIST or OPENAI_API_KEY)")
+    run.add_argument(
+        "--online",
+        action="store_true",
+        help="use a real model (OAI_CONFIG_LIST or OPENAI_API_KEY); the policy is combined with approve_code, "
+        "so the model's code runs on this machine only after you approve it",
+    )
     commands.add_parser(
         "schema",
         help="print the JSON Schema of proxy configuration files",

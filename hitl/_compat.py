@@ -21,6 +21,7 @@ from .errors import HitlError
 __all__ = [
     "AUTOGEN_DISTRIBUTION",
     "AUTOGEN_VERSION",
+    "UNKNOWN_LANGUAGE",
     "Agent",
     "AnySender",
     "ConversableAgent",
@@ -30,6 +31,8 @@ __all__ = [
     "emit_termination",
     "emit_using_auto_reply",
     "exclude_from_async_reply",
+    "extract_code",
+    "infer_lang",
     "is_coroutine_callable",
     "record_human_input",
 ]
@@ -66,6 +69,8 @@ def missing_autogen_message(pyautogen_version: str | None) -> str:
 try:
     import autogen
     from autogen import Agent, ConversableAgent, UserProxyAgent
+    from autogen.code_utils import UNKNOWN as UNKNOWN_LANGUAGE  # how AutoGen finds the code it runs
+    from autogen.code_utils import extract_code, infer_lang
     from autogen.io.base import IOStream
 except ImportError as exc:  # pragma: no cover - exercised in the compatibility job
     raise ImportError(missing_autogen_message(_installed_version("pyautogen"))) from exc

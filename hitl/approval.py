@@ -11,6 +11,13 @@ policy that asks on such a message is a gate, and AutoGen's own answer rules do 
 The gates show what is awaiting approval above the prompt: the code's language and first lines, or the
 tool's name and arguments.
 
+``ApproveCode`` finds code as AutoGen's code execution does: with AutoGen's own code-block parser, a
+block without a language tag counted in the language AutoGen infers for it, and in the messages AutoGen
+scans by default (``last_n_messages="auto"``: those received since the proxy last spoke). A proxy whose
+``code_execution_config`` scans a fixed number of messages more than one could run code from a message
+the human already rejected, so a :class:`~hitl.PolicyUserProxy` refuses that setup with an ``ApproveCode``
+in its policy.
+
 Examples:
     >>> from hitl import Terminate
     >>> from hitl.approval import ApproveCode, ApproveTools
@@ -26,9 +33,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .conditions import _canonical_language, code_blocks
-from .context import TurnContext
-from .policies import Decision, InputPolicy
+from . import _compat
+from .conditions import _canonical_language, _tool_calls
+from .context import TurnContext, message_text
+from .policies import AllOf, AnyOf, Decision, InputPolicy, Not
 
 __all__ = ["ApproveCode", "ApproveTools"]
 
@@ -40,13 +48,51 @@ def _preview(code: str, lines: int) -> str:
     return text + (f"\n    ... ({more} more line{'s' if more != 1 else ''})" if more > 0 else "")
 
 
+def _received_since_the_proxy_spoke(ctx: TurnContext) -> list[Mapping[str, Any]]:
+    """Return the messages AutoGen's code execution scans by default, newest first (this one always)."""
+    window = [ctx.message]
+    history = ctx.messages
+    if history and history[-1] is ctx.message:
+        for message in reversed(history[:-1]):
+            if message.get("role") != "user":  # the proxy's own message (or one of unknown origin)
+                break
+            window.append(message)
+    return window
+
+
+def _runnable_code(ctx: TurnContext) -> list[tuple[str, str]]:
+    """Return the code blocks AutoGen's code execution would run now, each in the language it would use."""
+    for message in _received_since_the_proxy_spoke(ctx):
+        content = message.get("content")
+        if not content or "```" not in message_text(content):
+            continue
+        try:
+            blocks = _compat.extract_code(content)
+        except Exception:  # content AutoGen cannot parse holds no code it would run
+            continue
+        if len(blocks) == 1 and blocks[0][0] == _compat.UNKNOWN_LANGUAGE:
+            continue  # AutoGen's answer for "no code block here"
+        return [(language or _compat.infer_lang(code), code) for language, code in blocks]
+    return []
+
+
+def _gates_code(policy: InputPolicy) -> bool:
+    """Whether an :class:`ApproveCode` is anywhere in ``policy``."""
+    if isinstance(policy, ApproveCode):
+        return True
+    if isinstance(policy, (AnyOf, AllOf)):
+        return any(_gates_code(operand) for operand in policy.policies)
+    return isinstance(policy, Not) and _gates_code(policy.policy)
+
+
 @dataclass(frozen=True, slots=True, init=False)
 class ApproveCode(InputPolicy):
-    """Ask before a code block in the message runs (any language, or the ones given), showing the code.
+    """Ask before the assistant's code runs (any language, or the ones given), showing the code.
 
     Args:
         *languages: only these languages (``"python"``, ``"sh"``...); aliases as in
-            :class:`~hitl.conditions.HasCodeBlock`. None given: any block, with or without a language.
+            :class:`~hitl.conditions.HasCodeBlock`. A block without a language tag counts in the
+            language AutoGen infers for it. None given: any code block.
         preview_lines: how many lines of each block to show.
 
     Examples:
@@ -72,15 +118,10 @@ class ApproveCode(InputPolicy):
         object.__setattr__(self, "_no", Decision(False, self, "no code awaiting approval"))
 
     def decide(self, ctx: TurnContext) -> Decision:
-        """Ask when the message holds a (matching) code block."""
-        text = ctx.text
-        if "```" not in text:
+        """Ask when AutoGen's code execution would run (matching) code after this message."""
+        blocks = _runnable_code(ctx)
+        if self.languages and not any(_canonical_language(language) in self.languages for language, _ in blocks):
             return self._no
-        blocks = [
-            (language, code)
-            for language, code in code_blocks(text)
-            if not self.languages or _canonical_language(language) in self.languages
-        ]
         if not blocks:
             return self._no
         shown = [
@@ -100,18 +141,6 @@ class ApproveCode(InputPolicy):
 
     def __repr__(self) -> str:
         return f"ApproveCode({', '.join(map(repr, self.languages))})"
-
-
-def _calls(message: Mapping[str, Any]) -> list[tuple[str, str]]:
-    calls: list[tuple[str, str]] = []
-    for call in message.get("tool_calls") or ():
-        function = call.get("function") if isinstance(call, Mapping) else None
-        if isinstance(function, Mapping):
-            calls.append((str(function.get("name", "")), str(function.get("arguments", ""))))
-    function_call = message.get("function_call")
-    if isinstance(function_call, Mapping):
-        calls.append((str(function_call.get("name", "")), str(function_call.get("arguments", ""))))
-    return calls
 
 
 def _arguments(raw: str) -> str:
@@ -150,7 +179,7 @@ class ApproveTools(InputPolicy):
             return self._no
         calls = [
             (name, arguments)
-            for name, arguments in _calls(message)
+            for name, arguments in _tool_calls(message)
             if not self.patterns or any(fnmatch.fnmatchcase(name, pattern) for pattern in self.patterns)
         ]
         if not calls:

@@ -329,19 +329,24 @@ class HasCodeBlock(Condition):
         return f"HasCodeBlock({', '.join(map(repr, self.languages))})"
 
 
-def _tool_names(message: Mapping[str, Any]) -> list[str]:
-    names: list[str] = []
+def _tool_calls(message: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return ``(name, arguments)`` for each tool or function call in a message; never raises."""
+    found: list[Mapping[str, Any]] = []
     calls = message.get("tool_calls")
     if isinstance(calls, Iterable) and not isinstance(calls, (str, bytes, Mapping)):
         for call in calls:
             function = call.get("function") if isinstance(call, Mapping) else None
-            name = function.get("name") if isinstance(function, Mapping) else None
-            names.append(name if isinstance(name, str) else "")
+            found.append(function if isinstance(function, Mapping) else {})
     function_call = message.get("function_call")
     if isinstance(function_call, Mapping):
-        name = function_call.get("name")
-        names.append(name if isinstance(name, str) else "")
-    return names
+        found.append(function_call)
+    return [
+        (name if isinstance(name := call.get("name"), str) else "", str(call.get("arguments", ""))) for call in found
+    ]
+
+
+def _tool_names(message: Mapping[str, Any]) -> list[str]:
+    return [name for name, _ in _tool_calls(message)]
 
 
 @dataclass(frozen=True, slots=True, init=False)

@@ -33,7 +33,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -82,6 +82,9 @@ def _user_stacklevel() -> int:
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+_M = TypeVar("_M", bound=_Model)
 
 
 class TimeoutConfig(_Model):
@@ -303,13 +306,28 @@ class CodeExecutionConfig(_Model):
 
     ``use_docker: false`` runs model-written code on this machine with your permissions: that is a
     :class:`ConfigWarning` unless ``acknowledge_local_execution: true`` says you mean it.
+
+    Attributes:
+        work_dir: where code files are written and run (``null``: AutoGen's own default directory).
+        timeout: seconds a code block may run, > 0 (``null``: AutoGen's default, 600).
+        use_docker: ``true`` (AutoGen's image), an image name or a list of them, or ``false`` (this machine).
+        last_n_messages: how many recent messages AutoGen scans for code, or ``"auto"``.
+        acknowledge_local_execution: silences the warning for ``use_docker: false``.
     """
 
-    work_dir: str = "coding"
-    timeout: Annotated[int, Field(gt=0, strict=True)] = 60
+    work_dir: str | None = "coding"
+    timeout: Annotated[int, Field(gt=0, strict=True)] | None = 60
     use_docker: bool | str | list[str] = True
     last_n_messages: Annotated[int, Field(ge=1, strict=True)] | Literal["auto"] = "auto"
     acknowledge_local_execution: bool = False
+
+    @field_validator("use_docker")
+    @classmethod
+    def _an_image_has_a_name(cls, value: bool | str | list[str]) -> bool | str | list[str]:
+        # AutoGen reads an empty name or list as false: code would run here, without the warning.
+        if not isinstance(value, bool) and (not value or not all(value)):
+            raise ValueError(f"use_docker is true, false, an image name or a list of names (got {value!r})")
+        return value
 
     def to_autogen(self) -> dict[str, Any]:
         """Return the dict AutoGen takes."""
@@ -452,14 +470,22 @@ class ProxyConfig(_Model):
         execution: CodeExecutionConfig | None = None
         native = proxy._code_execution_config
         if native is not False:
+            unknown = sorted(set(native) - {"work_dir", "timeout", "use_docker", "last_n_messages"})
+            if unknown:
+                raise ConfigurationError(
+                    f"code_execution_config of {proxy.name!r} has {unknown}, which have no configuration form "
+                    "(a code executor object lives in code, not in configuration)"
+                )
             acknowledged = bool(
                 built_from is not None
                 and built_from.code_execution is not None
                 and built_from.code_execution.acknowledge_local_execution
             )
-            execution = CodeExecutionConfig(
-                work_dir=native.get("work_dir") or "coding",
-                timeout=native.get("timeout", 60),
+            execution = _checked_form(
+                CodeExecutionConfig,
+                f"code_execution_config of {proxy.name!r}",
+                work_dir=native.get("work_dir"),
+                timeout=native.get("timeout"),
                 use_docker=native.get("use_docker", True),
                 last_n_messages=native.get("last_n_messages", "auto"),
                 acknowledge_local_execution=acknowledged,
@@ -474,7 +500,9 @@ class ProxyConfig(_Model):
             description = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConfigWarning)  # it warned when it was built
-            return cls(
+            return _checked_form(
+                cls,
+                f"the proxy {proxy.name!r}",
                 name=proxy.name,
                 system_message=proxy.system_message,
                 description=description,
@@ -485,6 +513,16 @@ class ProxyConfig(_Model):
                 human_input=HumanInputConfig.of(proxy.human_input),
                 code_execution=execution,
             )
+
+
+def _checked_form(model: type[_M], what: str, **fields: Any) -> _M:
+    """Build a model of a running proxy's parts; a part set in code that no field can hold is an error."""
+    from pydantic import ValidationError
+
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        raise ConfigurationError(f"{what} has no configuration form: {exc}") from None
 
 
 def load_config(source: str | os.PathLike[str] | dict[str, Any]) -> ProxyConfig:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
@@ -232,6 +233,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         # Last in the chain, where AutoGen falls back to default_auto_reply.
         self.register_reply(_compat.AnySender, auto_reply_step, position=len(self._reply_func_list))
         self._hitl_ready = True
+        self._hitl_check_gates()
 
     @classmethod
     def from_config(cls, source: ProxyConfig | Mapping[str, Any] | str | os.PathLike[str], **kwargs: Any) -> Any:
@@ -275,6 +277,22 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self._hitl_policy_repr = repr(policy)
         self._hitl_mode = to_mode(policy)
         self._hitl_can_ask = policy.can_ask
+        if self._hitl_ready:
+            self._hitl_check_gates()
+
+    def _hitl_check_gates(self) -> None:
+        """Refuse an ApproveCode with a code execution that looks further back than the gate does."""
+        approval = sys.modules.get("hitl.approval")  # no ApproveCode exists before its module is imported
+        config = self._code_execution_config
+        if approval is None or not config or not approval._gates_code(self._hitl_policy):
+            return
+        scanned = config.get("last_n_messages", "auto")
+        if scanned != "auto" and scanned > 1:
+            raise ConfigurationError(
+                f"{self.name!r} gates code with ApproveCode, but its code_execution_config has "
+                f"last_n_messages={scanned!r}: AutoGen would look {scanned} messages back and could run code the "
+                "human already rejected. Use last_n_messages='auto' (the default) or 1"
+            )
 
     @property
     def human_input_mode(self) -> str:
@@ -346,9 +364,12 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
         Raises:
             ConfigurationError: before anything is sent, if the policy can ask, the human input is the
-                console, and stdin is not a terminal (see :class:`~hitl.inputs.ConsoleInput`).
+                console, and stdin is not a terminal (see :class:`~hitl.inputs.ConsoleInput`); or if the
+                policy has an :class:`~hitl.approval.ApproveCode` and the code execution scans a fixed
+                number of messages greater than one (see :mod:`hitl.approval`).
         """
         self.check_can_ask()
+        self._hitl_check_gates()
         kwargs = self._with_max_turns(args, kwargs)
         with _compat.as_deep_as_native(frames=1):  # this method's own frame, so the recursion limit falls alike
             return super().initiate_chat(recipient, *args, **kwargs)
@@ -356,6 +377,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     async def a_initiate_chat(self, recipient: Any, *args: Any, **kwargs: Any) -> Any:
         """Start an async chat; ``max_turns`` defaults to ``limits.max_turns``. The human is asked once per message."""
         self.check_can_ask()
+        self._hitl_check_gates()
         kwargs = self._with_max_turns(args, kwargs)
         with _compat.as_deep_as_native(frames=1):
             return await super().a_initiate_chat(recipient, *args, **kwargs)

@@ -10,7 +10,9 @@ parentheses, over these names (case-insensitive):
 - ``after(N)``, ``every(N)``, ``longer(N)``: ``When(AfterAutoReplies(N))``, ``When(EveryNth(N))``,
   ``When(LongerThan(N))``;
 - ``from(name)``, ``contains(text)``, ``keyword(WORD)``: ``When(FromSender('name'))``,
-  ``When(Contains('text'))``, ``When(Keyword('WORD'))``.
+  ``When(Contains('text'))``, ``When(Keyword('WORD'))``;
+- ``approve_code`` or ``approve_code(python, sh)``, ``approve_tools`` or ``approve_tools(deploy_*)``:
+  the approval gates ``ApproveCode(...)`` and ``ApproveTools(...)`` (policies only).
 
 Conditions (for termination and auto-reply rules) use the same grammar without the three policies.
 :func:`format_policy` and :func:`format_condition` write objects back as text.
@@ -54,7 +56,7 @@ _TOKEN = re.compile(r"\s*(?:(?P<op>[|&~()])|(?P<name>[A-Za-z_]+)(?:\((?P<arg>[^(
 
 
 def _number(name: str, arg: str | None) -> int:
-    if arg is None or not arg.strip().isdigit():
+    if arg is None or re.fullmatch(r"\s*[0-9]+\s*", arg) is None:
         raise ConfigurationError(f"policy name {name}(N) takes a whole number, like {name}(3) (got {arg!r})")
     return int(arg)
 
@@ -65,22 +67,30 @@ def _text(name: str, arg: str | None) -> str:
     return arg.strip()
 
 
+def _values(name: str, arg: str) -> list[str]:
+    values = [value.strip() for value in arg.split(",")]
+    if not all(values):
+        raise ConfigurationError(f"{name}({arg}) has an empty value; write {name}(a) or {name}(a, b)")
+    return values
+
+
 _CONDITIONS: dict[str, Callable[[str, str | None], Condition]] = {
-    "code": lambda name, arg: has_code_block if arg is None else HasCodeBlock(*map(str.strip, arg.split(","))),
-    "tools": lambda name, arg: has_tool_call if arg is None else HasToolCall(*map(str.strip, arg.split(","))),
-    "tool": lambda name, arg: HasToolCall(*map(str.strip, _text(name, arg).split(","))),
+    "code": lambda name, arg: has_code_block if arg is None else HasCodeBlock(*_values(name, arg)),
+    "tools": lambda name, arg: has_tool_call if arg is None else HasToolCall(*_values(name, arg)),
+    "tool": lambda name, arg: HasToolCall(*_values(name, _text(name, arg))),
     "question": lambda name, arg: asks_question,
     "after": lambda name, arg: AfterAutoReplies(_number(name, arg)),
     "every": lambda name, arg: EveryNth(_number(name, arg)),
-    "from": lambda name, arg: FromSender(*map(str.strip, _text(name, arg).split(","))),
+    "from": lambda name, arg: FromSender(*_values(name, _text(name, arg))),
     "contains": lambda name, arg: Contains(_text(name, arg)),
     "longer": lambda name, arg: LongerThan(_number(name, arg)),
     "keyword": lambda name, arg: Keyword() if arg is None else Keyword(_text(name, arg)),
 }
 _BUILT_INS: dict[str, InputPolicy] = {"never": Never(), "terminate": Terminate(), "always": Always()}
+_GATES = ("approve_code", "approve_tools")
 
 #: Every name the policy grammar knows.
-POLICY_NAMES: tuple[str, ...] = (*_BUILT_INS, *_CONDITIONS)
+POLICY_NAMES: tuple[str, ...] = (*_BUILT_INS, *_CONDITIONS, *_GATES)
 #: Every name the condition grammar knows.
 CONDITION_NAMES: tuple[str, ...] = tuple(_CONDITIONS)
 
@@ -90,10 +100,15 @@ def _leaf_policy(name: str, arg: str | None, text: str) -> InputPolicy:
         if arg is not None:
             raise ConfigurationError(f"{name} takes no argument (in {text!r})")
         return _BUILT_INS[name]
+    if name in _GATES:
+        from .approval import ApproveCode, ApproveTools
+
+        gate = ApproveCode if name == "approve_code" else ApproveTools
+        return gate() if arg is None else gate(*_values(name, arg))
     make = _CONDITIONS.get(name)
     if make is None:
         raise ConfigurationError(f"unknown policy name {name!r} in {text!r}; known: {', '.join(POLICY_NAMES)}")
-    return When(make(name, arg))
+    return When(_made(make, name, arg))
 
 
 def _leaf_condition(name: str, arg: str | None, text: str) -> Condition:
@@ -103,7 +118,17 @@ def _leaf_condition(name: str, arg: str | None, text: str) -> Condition:
         raise ConfigurationError(
             f"unknown condition name {name!r} in {text!r}{hint}; known: {', '.join(CONDITION_NAMES)}"
         )
-    return make(name, arg)
+    return _made(make, name, arg)
+
+
+def _made(make: Callable[[str, str | None], Condition], name: str, arg: str | None) -> Condition:
+    try:
+        return make(name, arg)
+    except ConfigurationError:
+        raise
+    except (TypeError, ValueError) as exc:  # the condition's own check of its arguments
+        written = name if arg is None else f"{name}({arg})"
+        raise ConfigurationError(f"{written}: {exc}") from None
 
 
 def parse_policy(text: str) -> InputPolicy:
@@ -116,6 +141,8 @@ def parse_policy(text: str) -> InputPolicy:
     Examples:
         >>> parse_policy("always & ~question")
         Always() & ~When(asks_question)
+        >>> parse_policy("terminate | approve_code(python)")
+        Terminate() | ApproveCode('python')
     """
     return _parse(text, "policy", _leaf_policy)  # type: ignore[no-any-return]
 
@@ -218,8 +245,18 @@ def format_policy(policy: InputPolicy) -> str:
         >>> format_policy(Terminate() | When(has_code_block))
         'terminate | code'
     """
+    from .approval import ApproveCode, ApproveTools
+
     if isinstance(policy, (Never, Terminate, Always)):
         return type(policy).__name__.lower()
+    if isinstance(policy, (ApproveCode, ApproveTools)):
+        if isinstance(policy, ApproveCode):
+            name, values = "approve_code", policy.languages
+        else:
+            name, values = "approve_tools", policy.patterns
+        if isinstance(policy, ApproveCode) and policy.preview_lines != 10:
+            raise ConfigurationError(f"{policy!r} with preview_lines={policy.preview_lines} has no text form")
+        return name if not values else f"{name}({', '.join(_argument(value, policy) for value in values)})"
     if isinstance(policy, When):
         if not isinstance(policy.predicate, Condition):
             raise ConfigurationError(f"{policy!r} wraps a function of your own, which has no text form")
@@ -227,18 +264,28 @@ def format_policy(policy: InputPolicy) -> str:
     if isinstance(policy, AnyOf):
         return " | ".join(format_policy(operand) for operand in policy.policies)
     if isinstance(policy, AllOf):
-        return " & ".join(_group(format_policy(operand), isinstance(operand, AnyOf)) for operand in policy.policies)
+        return " & ".join(_group(format_policy(operand), _written_as(operand) == "|") for operand in policy.policies)
     if isinstance(policy, Not):
-        return "~" + _group(format_policy(policy.policy), isinstance(policy.policy, (AnyOf, AllOf)))
+        return "~" + _group(format_policy(policy.policy), _written_as(policy.policy) in ("|", "&"))
     raise ConfigurationError(f"{policy!r} is a policy class of your own, which has no text form")
+
+
+def _written_as(policy: InputPolicy) -> str:
+    """Return the operator at the top of a policy's text form ("" for a name): it decides the parentheses."""
+    operand: object = policy.predicate if isinstance(policy, When) else policy
+    if isinstance(operand, (AnyOf, AnyCondition)):
+        return "|"
+    if isinstance(operand, (AllOf, AllConditions)):
+        return "&"
+    return ""
 
 
 def _group(text: str, needed: bool) -> str:
     return f"({text})" if needed else text
 
 
-def _argument(value: str, owner: Condition) -> str:
-    if not value or value != value.strip() or any(char in value for char in "(),"):
+def _argument(value: str, owner: object, forbidden: str = "(),") -> str:
+    if not value or value != value.strip() or any(char in value for char in forbidden):
         raise ConfigurationError(f"{owner!r} has no text form: {value!r} cannot be written inside name(...)")
     return value
 
@@ -265,9 +312,9 @@ def format_condition(condition: Condition) -> str:
     if isinstance(c, FromSender):
         return f"from({', '.join(_argument(x, c) for x in c.names)})"
     if isinstance(c, Contains) and not c.case_sensitive and not c.whole_word:
-        return f"contains({_argument(c.text, c)})"
+        return f"contains({_argument(c.text, c, '()')})"
     if isinstance(c, Keyword) and not c.at_end and not c.whole_word and c.case_sensitive:
-        return f"keyword({_argument(c.word, c)})"
+        return f"keyword({_argument(c.word, c, '()')})"
     if isinstance(c, AnyCondition):
         return " | ".join(format_condition(operand) for operand in c.operands)
     if isinstance(c, AllConditions):

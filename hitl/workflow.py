@@ -70,7 +70,8 @@ class Stage:
         limits: the stage proxy's limits.
         checkpoint: whether a human approves the stage's answer before the workflow goes on.
         keep_history: continue the conversation of the stage before (same proxy, same history, this
-            stage's policy and limits) instead of starting fresh.
+            stage's policy and limits) instead of starting fresh. Such a stage has no ``proxy_options``
+            of its own: the proxy is the earlier stage's.
         assistant: the agent of this stage (default: the workflow's).
         max_redirects: how many times the human may send the stage back before the workflow stops
             with status ``"aborted"`` (a guard against a loop).
@@ -109,8 +110,8 @@ class StageResult:
         answer: the assistant's last message, with a trailing ``TERMINATE`` removed.
         redirects: how many times the human sent the stage back.
         instructions: the human's redirect instructions, in order.
-        messages: the stage's conversation.
-        decisions: the decisions of the stage's proxy (every run of the stage).
+        messages: the stage's conversation (with ``keep_history``, the whole conversation so far).
+        decisions: the decisions of the stage's proxy during this stage (every run of it).
         checkpoint_answers: what the human answered at the checkpoint, in order.
     """
 
@@ -188,9 +189,15 @@ class Workflow:
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise ConfigurationError(f"stage names must be unique; repeated: {duplicates}")
-        for stage in stages:
+        for position, stage in enumerate(stages):
             if stage.assistant is None and assistant is None:
                 raise ConfigurationError(f"stage {stage.name!r} has no assistant, and the workflow has none")
+            if stage.keep_history and position > 0 and stage.proxy_options:
+                raise ConfigurationError(
+                    f"stage {stage.name!r} keeps the conversation of the stage before, proxy included, so its "
+                    f"proxy_options {sorted(stage.proxy_options)} would be ignored: set them on the stage that "
+                    "starts the conversation"
+                )
         self.stages = stages
         self.assistant = assistant
         self.human_input: HumanInput | AsyncHumanInput = human_input if human_input is not None else ConsoleInput()
@@ -221,16 +228,17 @@ class Workflow:
                 proxy = self._proxy(stage)
             task = _task(stage, outputs)
             message, clear = task, not stage.keep_history
+            first_decision = 0 if clear else len(proxy.decisions)  # a kept proxy's earlier decisions are not ours
             while True:
                 yield _Chat(proxy, assistant, message, clear)
                 result.messages = list(proxy.chat_messages.get(assistant, []))
-                result.decisions = list(proxy.decisions)
+                result.decisions = proxy.decisions[first_decision:]
                 result.answer = _final_answer(result.messages, assistant.name)
                 if not stage.checkpoint:
                     result.status = "completed"
                     break
                 last = result.messages[-1] if result.messages else {"content": result.answer}
-                ctx = TurnContext(last, messages=result.messages, sender=assistant.name, recipient=stage.name)
+                ctx = TurnContext(last, messages=result.messages, sender=assistant.name, recipient=proxy.name)
                 prompt = self.checkpoint_prompt.format(stage=stage.name, answer=result.answer)
                 answer = yield _Checkpoint(prompt, ctx)
                 assert answer is not None

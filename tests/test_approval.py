@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from autogen.coding import LocalCommandLineCodeExecutor
+from hypothesis import assume, given, settings
 
-from hitl import ApproveCode, ApproveTools, Keyword, PolicyUserProxy, ScriptedInput, Terminate, TurnContext
+from hitl import (
+    ApproveCode,
+    ApproveTools,
+    ConfigurationError,
+    Keyword,
+    PolicyUserProxy,
+    ScriptedInput,
+    Terminate,
+    TurnContext,
+)
 from hitl.testing import ScriptedAssistant, Transcript, code_block, run_chat, tool_call
+
+from .test_condition_library import MESSAGES
 
 
 def gated_chat(tmp_path: Path, answer: str, *, use_async: bool = False) -> tuple[Transcript, ScriptedInput]:
@@ -151,3 +164,62 @@ def test_async_approval_does_not_block_the_event_loop(tmp_path: Path) -> None:
     with quiet():
         asyncio.run(main())
     assert ticks.count(2) == 5
+
+
+UNTAGGED = "Running it now:\n```\nopen('made.txt', 'w').write('x')\n```"
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_a_block_without_a_language_is_gated_in_the_language_autogen_runs_it_in(
+    tmp_path: Path, use_async: bool
+) -> None:
+    human = ScriptedInput(["No."])
+    proxy = PolicyUserProxy(
+        "user",
+        policy=ApproveCode("python"),
+        human_input=human,
+        is_termination_msg=Keyword(),
+        code_execution_config={"work_dir": str(tmp_path), "use_docker": False},
+    )
+    run_chat(proxy, ScriptedAssistant("coder", [UNTAGGED, "Fine. TERMINATE"]), use_async=use_async)
+    assert len(human.prompts) == 1
+    assert human.prompts[0].startswith("The assistant wants to run 1 code block:\n[1] python\n")
+    assert not (tmp_path / "made.txt").exists()
+
+
+def test_untagged_shell_commands_count_as_sh_as_autogen_infers_them() -> None:
+    assert ApproveCode("sh").decide(TurnContext("```\npip --version\n```")).ask
+    assert not ApproveCode("python").decide(TurnContext("```\npip --version\n```")).ask
+
+
+def test_the_gate_sees_every_message_autogen_scans_since_the_proxy_last_spoke() -> None:
+    code = {"role": "user", "name": "coder", "content": code_block("print(1)")}
+    follow_up = {"role": "user", "name": "coder", "content": "Please run the code above."}
+    proxy_spoke = {"role": "assistant", "name": "user", "content": "Not that one."}
+    # Two messages in a row from the other side: AutoGen's "auto" window runs the earlier code now.
+    assert ApproveCode().decide(TurnContext(follow_up, messages=[code, follow_up])).ask
+    # The proxy answered the code already (a rejection): AutoGen's window stops there, so does the gate.
+    assert not ApproveCode().decide(TurnContext(follow_up, messages=[code, proxy_spoke, follow_up])).ask
+
+
+def test_code_execution_that_looks_further_back_than_the_gate_is_refused(tmp_path: Path) -> None:
+    scans_three = {"work_dir": str(tmp_path), "use_docker": False, "last_n_messages": 3}
+    with pytest.raises(ConfigurationError, match="last_n_messages=3: AutoGen would look 3 messages back"):
+        PolicyUserProxy("user", policy=Terminate() | ApproveCode(), code_execution_config=scans_three)
+    proxy = PolicyUserProxy("user", policy=Terminate(), code_execution_config=scans_three)
+    with pytest.raises(ConfigurationError, match="gates code with ApproveCode"):
+        proxy.policy = ApproveCode()
+    for fine in ("auto", 1):
+        PolicyUserProxy("user", policy=ApproveCode(), code_execution_config={**scans_three, "last_n_messages": fine})
+
+
+@settings(max_examples=300, deadline=None)
+@given(MESSAGES)
+def test_the_gates_never_raise_on_odd_messages(message: Any) -> None:
+    assume(isinstance(message, dict))  # a TurnContext holds a message dict; its content may be anything
+    ctx = TurnContext(message)
+    for gate in (ApproveCode(), ApproveCode("python"), ApproveTools(), ApproveTools("deploy_*")):
+        decision = gate.decide(ctx)
+        assert isinstance(decision.ask, bool)
+    assert not ApproveTools().decide(TurnContext({"tool_calls": 5})).ask
+    assert not ApproveTools().decide(TurnContext({"tool_calls": True})).ask

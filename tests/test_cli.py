@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -84,3 +85,14 @@ def test_a_bad_policy_is_reported_without_a_traceback() -> None:
     assert done.returncode == 2
     assert "unknown policy name 'sometimes'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_online_demo_never_runs_model_code_without_approval() -> None:
+    # Without a key the model is not reached, but the policy in force is printed first.
+    env = {key: value for key, value in os.environ.items() if key not in ("OPENAI_API_KEY", "OAI_CONFIG_LIST")}
+    done = subprocess.run(
+        [*DEMO, "--online", "--policy", "never", "--answers"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert "policy: Never() | ApproveCode()" in done.stdout
+    assert done.returncode == 2
+    assert "--online needs OAI_CONFIG_LIST or OPENAI_API_KEY" in done.stderr

@@ -22,6 +22,7 @@ from hitl import (
     ScriptedInput,
     Terminate,
     TimeoutInput,
+    TurnContext,
     When,
 )
 from hitl.conditions import AfterAutoReplies, HasCodeBlock, asks_question, has_code_block
@@ -106,6 +107,28 @@ def test_parts_set_in_code_have_no_config_form_and_say_so() -> None:
         PolicyUserProxy("u", policy=When(lambda ctx: True), code_execution_config=False).to_config()
     with pytest.raises(ConfigurationError, match=r"is_termination_msg=.*no configuration form"):
         PolicyUserProxy("u", is_termination_msg=lambda m: True, code_execution_config=False).to_config()
+    executor = {"executor": "commandline-local", "commandline-local": {"timeout": 5}}
+    with pytest.raises(ConfigurationError, match=r"\['commandline-local', 'executor'\], which have no configuration"):
+        PolicyUserProxy("u", policy=Never(), code_execution_config=executor).to_config()
+    with pytest.raises(ConfigurationError, match="code_execution_config of 'u' has no configuration form"):
+        PolicyUserProxy("u", policy=Never(), code_execution_config={"timeout": -1, "use_docker": False}).to_config()
+
+
+@pytest.mark.parametrize(
+    "native",
+    [
+        {"use_docker": False},  # AutoGen's own work_dir and timeout
+        {"work_dir": "", "timeout": 5, "use_docker": False},  # "" is the current directory to AutoGen
+        {"work_dir": "out", "use_docker": False, "last_n_messages": 2},
+    ],
+)
+def test_code_execution_set_in_code_round_trips_unchanged(native: dict[str, Any]) -> None:
+    proxy = PolicyUserProxy("u", policy=Terminate(), code_execution_config=dict(native))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConfigWarning)
+        rebuilt = PolicyUserProxy.from_config(proxy.to_config())
+    expected = {"work_dir": None, "timeout": None, "last_n_messages": "auto", **native}
+    assert {key: rebuilt._code_execution_config.get(key) for key in expected} == expected
 
 
 def test_json_and_yaml_files_load(tmp_path: Path) -> None:
@@ -188,6 +211,11 @@ def test_local_code_execution_warns_about_the_risk_unless_acknowledged() -> None
         ({"name": "a", "termination": {"kind": "words"}}, "termination", "does not match any of the expected tags"),
         ({"name": "a", "code_execution": {"timeout": 0}}, "code_execution.timeout", "greater than 0"),
         ({"name": "a", "code_execution": {"timeout": 1.5}}, "code_execution.timeout", "valid integer"),
+        ({"name": "a", "code_execution": {"use_docker": ""}}, "code_execution.use_docker", "an image name"),
+        ({"name": "a", "code_execution": {"use_docker": []}}, "code_execution.use_docker", "an image name"),
+        ({"name": "a", "code_execution": {"timeout": 5, "work_dr": "x"}}, "code_execution.work_dr", "Extra inputs"),
+        ({"name": "a", "policy": "code()"}, "policy", "code() has an empty value"),
+        ({"name": "a", "termination": "every(0)"}, "termination.condition.expression", "every(0): EveryNth()"),
         ({"name": "a", "human_input": {"kind": "scripted"}}, "human_input", "kind 'scripted' needs answers"),
         ({"name": "a", "human_input": {"kind": "queue", "on_eof": ""}}, "human_input", "go with kind 'console'"),
         ({"name": "a", "human_input": {"timeout": {"seconds": 0}}}, "human_input.timeout.seconds", "greater than 0"),
@@ -234,6 +262,7 @@ def test_always_ignores_the_auto_reply_limit_but_not_max_turns() -> None:
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from hitl.approval import ApproveCode, ApproveTools  # noqa: E402
 from hitl.conditions import Contains, EveryNth, FromSender, HasToolCall, LongerThan  # noqa: E402
 from hitl.policies import InputPolicy  # noqa: E402
 from hitl.spec import format_policy, parse_policy  # noqa: E402
@@ -252,6 +281,8 @@ LEAVES: list[InputPolicy] = [
     When(Contains("error")),
     When(LongerThan(100)),
     When(Keyword("DONE")),
+    ApproveCode("python"),
+    ApproveTools("deploy_*"),
 ]
 POLICY_TREES = st.recursive(
     st.sampled_from(LEAVES),
@@ -277,3 +308,37 @@ def test_any_such_policy_round_trips_through_a_proxy_config(policy: InputPolicy)
     config = proxy.to_config()
     assert PolicyUserProxy.from_config(config).policy == policy
     assert PolicyUserProxy.from_config(config).to_config() == config
+
+
+CONDITION_TREES = st.recursive(
+    st.sampled_from([has_code_block, asks_question, FromSender("coder"), LongerThan(20), Contains("error")]),
+    lambda inner: st.one_of(
+        st.tuples(inner, inner).map(lambda pair: pair[0] | pair[1]),
+        st.tuples(inner, inner).map(lambda pair: pair[0] & pair[1]),
+        inner.map(lambda condition: ~condition),
+    ),
+    max_leaves=4,
+)
+MIXED_TREES = st.recursive(
+    st.one_of(st.sampled_from(LEAVES), CONDITION_TREES.map(When)),
+    lambda inner: st.one_of(
+        st.tuples(inner, inner).map(lambda pair: pair[0] | pair[1]),
+        st.tuples(inner, inner).map(lambda pair: pair[0] & pair[1]),
+        inner.map(lambda policy: ~policy),
+    ),
+    max_leaves=6,
+)
+PROBES = [
+    TurnContext(text, sender=sender, auto_replies=replies, auto_reply_limit=5, is_termination=done)
+    for text in ("Shall I?", "an error occurred in the code", "```python\nprint(1)\n```\nRun it?", "ok")
+    for sender in ("coder", "other")
+    for replies, done in ((0, False), (5, True))
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(MIXED_TREES)
+def test_a_policy_written_as_text_decides_as_the_policy_did(policy: InputPolicy) -> None:
+    # When(a | b) reads back as When(a) | When(b): another object, the same decisions.
+    again = parse_policy(format_policy(policy))
+    assert [again.decide(ctx).ask for ctx in PROBES] == [policy.decide(ctx).ask for ctx in PROBES]

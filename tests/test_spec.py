@@ -39,6 +39,12 @@ def test_repr_of_a_parsed_policy_reads_like_the_text() -> None:
         ("terminate |", "ends where a name was expected"),
         ("(code", "missing ')'"),
         ("after(x)", "takes a whole number"),
+        ("after(²)", "takes a whole number"),
+        ("every(0)", "every(0): EveryNth() takes a whole number >= 1"),
+        ("code()", "code() has an empty value"),
+        ("code(python,)", "code(python,) has an empty value"),
+        ("from(a,)", "from(a,) has an empty value"),
+        ("tool(x,)", "tool(x,) has an empty value"),
         ("never(1)", "takes no argument"),
         ("code ) ", "unexpected ')'"),
         ("", "a policy is text"),
@@ -54,3 +60,40 @@ def test_the_error_for_an_unknown_name_lists_the_known_ones() -> None:
     with pytest.raises(ConfigurationError) as error:
         parse_policy("nope")
     assert all(name in str(error.value) for name in POLICY_NAMES)
+
+
+def test_the_approval_gates_have_names_too() -> None:
+    from hitl.approval import ApproveCode, ApproveTools
+
+    assert parse_policy("terminate | approve_code") == Terminate() | ApproveCode()
+    assert parse_policy("approve_code(python, sh) | approve_tools(deploy_*)") == ApproveCode("python", "sh") | (
+        ApproveTools("deploy_*")
+    )
+
+
+def test_a_when_of_a_composed_condition_keeps_its_meaning_as_text() -> None:
+    from hitl import TurnContext
+    from hitl.spec import format_policy
+
+    question = TurnContext("Shall I go on?")
+    both = TurnContext("Shall I run this?\n```python\nprint(1)\n```")
+    cases = [
+        (Terminate() & When(has_code_block | asks_question), "terminate & (code | question)"),
+        (~When(has_code_block & asks_question), "~(code & question)"),
+        (~When(has_code_block | asks_question), "~(code | question)"),
+        (Always() & When(~asks_question), "always & ~question"),
+    ]
+    for policy, text in cases:
+        assert format_policy(policy) == text
+        again = parse_policy(text)
+        for ctx in (question, both, TurnContext("plain")):
+            assert again.decide(ctx).ask == policy.decide(ctx).ask, (policy, ctx.text)
+
+
+def test_single_value_names_keep_commas_both_ways() -> None:
+    from hitl.conditions import Contains
+    from hitl.spec import format_policy
+
+    policy = When(Contains("hello, world"))
+    assert parse_policy("contains(hello, world)") == policy
+    assert parse_policy(format_policy(policy)) == policy

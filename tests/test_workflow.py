@@ -112,6 +112,42 @@ def test_each_stage_starts_fresh_unless_asked_to_keep_history() -> None:
     assert [m["content"] for m in messages] == ["first", "a TERMINATE", "second", "b TERMINATE"]
 
 
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_a_kept_conversation_reports_each_stage_its_own_decisions(use_async: bool) -> None:
+    assistant = ScriptedAssistant("assistant", ["a", "a TERMINATE", "b TERMINATE"])
+    workflow = Workflow(
+        [Stage("one", "first", checkpoint=False), Stage("two", "second", keep_history=True)],
+        assistant=assistant,
+        human_input=ScriptedInput([""]),
+    )
+    result = run(workflow, use_async)
+    assert [d.message for d in result["one"].decisions] == ["a", "a TERMINATE"]
+    assert [d.message for d in result["two"].decisions] == ["b TERMINATE"]
+
+
+def test_the_checkpoint_context_is_the_stage_proxys_view() -> None:
+    assistant = ScriptedAssistant("assistant", ["v1 TERMINATE", "v2 TERMINATE"])
+    human = ScriptedInput(["again", ""])
+    workflow = Workflow([Stage("code", "write")], assistant=assistant, human_input=human)
+    run(workflow, False)
+    first, second = human.contexts
+    assert (first.sender, first.recipient) == ("assistant", "code_proxy")
+    assert (first.received, second.received) == (1, 2)  # the assistant's messages, not the proxy's own
+
+
+def test_a_stage_that_keeps_the_conversation_cannot_set_proxy_options() -> None:
+    with pytest.raises(ConfigurationError, match=r"'two' keeps the conversation .* \['code_execution_config'\]"):
+        Workflow(
+            [Stage("one", "t"), Stage("two", "u", keep_history=True, proxy_options={"code_execution_config": {}})],
+            assistant=ScriptedAssistant("a", []),
+        )
+    # On the stage that starts the conversation they are fine.
+    Workflow(
+        [Stage("one", "t", keep_history=True, proxy_options={"code_execution_config": False})],
+        assistant=ScriptedAssistant("a", []),
+    )
+
+
 def test_stage_policies_and_limits_apply_inside_the_stage() -> None:
     assistant = ScriptedAssistant("assistant", ["draft", "```python\nprint(1)\n```", "done TERMINATE"])
     human = ScriptedInput(["", ""])  # one answer in the chat (the code block), one at the checkpoint
