@@ -15,7 +15,8 @@ tool's name and arguments.
 block without a language tag counted in the language AutoGen infers for it, and in the messages AutoGen
 scans by default (``last_n_messages="auto"``: those received since the proxy last spoke). A proxy whose
 ``code_execution_config`` scans a fixed number of messages more than one could run code from a message
-the human already rejected, so a :class:`~hitl.PolicyUserProxy` refuses that setup with an ``ApproveCode``
+the human already rejected, so a [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] refuses that setup with an
+``ApproveCode``
 in its policy.
 
 Examples:
@@ -77,7 +78,7 @@ def _runnable_code(ctx: TurnContext) -> list[tuple[str, str]]:
 
 
 def _gates_code(policy: InputPolicy) -> bool:
-    """Whether an :class:`ApproveCode` is anywhere in ``policy``."""
+    """Whether an [`ApproveCode`][hitl.approval.ApproveCode] is anywhere in ``policy``."""
     if isinstance(policy, ApproveCode):
         return True
     if isinstance(policy, (AnyOf, AllOf)):
@@ -91,7 +92,7 @@ class ApproveCode(InputPolicy):
 
     Args:
         *languages: only these languages (``"python"``, ``"sh"``...); aliases as in
-            :class:`~hitl.conditions.HasCodeBlock`. A block without a language tag counts in the
+            [`HasCodeBlock`][hitl.conditions.HasCodeBlock]. A block without a language tag counts in the
             language AutoGen infers for it. None given: any code block.
         preview_lines: how many lines of each block to show.
 

@@ -1,6 +1,6 @@
 r"""Conditions: composable predicates over a message, for ``When(...)`` and for termination.
 
-A condition answers *is this message X?* It is a pure function of a :class:`~hitl.TurnContext`, and it
+A condition answers *is this message X?* It is a pure function of a [`TurnContext`][hitl.context.TurnContext], and it
 is callable two ways:
 
 * with a ``TurnContext``, so it works anywhere a predicate does: ``When(has_code_block)``;
@@ -91,7 +91,7 @@ def _as_context(subject: object) -> TurnContext:
 class Condition(ABC):
     """The base of every condition: a pure predicate over one message, composable with ``|``, ``&``, ``~``.
 
-    Subclass it and implement :meth:`test`; or wrap any function with :func:`condition`.
+    Subclass it and implement ``test``; or wrap any function with [`condition`][hitl.conditions.condition].
 
     Examples:
         >>> from hitl import TurnContext
@@ -237,7 +237,7 @@ class NotCondition(Condition):
 
 @dataclass(frozen=True, slots=True)
 class FunctionCondition(Condition):
-    """Any function of a TurnContext, as a condition; see :func:`condition`.
+    """Any function of a TurnContext, as a condition; see [`condition`][hitl.conditions.condition].
 
     Examples:
         >>> from hitl import TurnContext
@@ -255,7 +255,7 @@ class FunctionCondition(Condition):
             raise TypeError(f"condition() takes a callable of a TurnContext (got {self.function!r})")
 
     def test(self, ctx: TurnContext) -> bool:
-        """Call the function; an exception or a non-bool result is a :class:`~hitl.PolicyError`."""
+        """Call the function; an exception or a non-bool result is a [`PolicyError`][hitl.errors.PolicyError]."""
         try:
             result = self.function(ctx)
         except Exception as exc:
@@ -274,7 +274,7 @@ def condition(function: Callable[[TurnContext], bool], *, name: str | None = Non
     """Turn any function of a TurnContext into a condition, so it composes and works as ``is_termination_msg``.
 
     Unlike the built-in conditions, a wrapped function can fail: an exception, or a result that is not
-    a bool, becomes a :class:`~hitl.PolicyError` naming it (never a silent False).
+    a bool, becomes a [`PolicyError`][hitl.errors.PolicyError] naming it (never a silent False).
 
     Examples:
         >>> from hitl.conditions import condition

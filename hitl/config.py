@@ -1,7 +1,7 @@
 """Validated configuration as Pydantic models: a whole proxy from a dict, JSON or YAML.
 
-:class:`ProxyConfig` (with :class:`~hitl.Limits`, re-exported here) describes a whole
-:class:`~hitl.PolicyUserProxy` (its policy, limits, termination condition, auto-reply, human input and
+[`ProxyConfig`][hitl.config.ProxyConfig] (with [`Limits`][hitl.limits.Limits], re-exported here) describes a whole
+[`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] (its policy, limits, termination condition, auto-reply, human input and
 code execution) so that agent setups can live in files, as ``OAI_CONFIG_LIST`` does; it validates the
 setup against the lesson's rules before anything runs:
 
@@ -174,7 +174,7 @@ def _canonical_condition(text: str) -> str:
 
 
 class KeywordTermination(_Model):
-    """Stop on a keyword (see :class:`~hitl.conditions.Keyword`)."""
+    """Stop on a keyword (see [`Keyword`][hitl.conditions.Keyword])."""
 
     kind: Literal["keyword"] = "keyword"
     word: str = "TERMINATE"
@@ -184,7 +184,7 @@ class KeywordTermination(_Model):
 
 
 class RegexTermination(_Model):
-    """Stop when the text matches a regular expression (see :class:`~hitl.conditions.Matches`)."""
+    """Stop when the text matches a regular expression (see [`Matches`][hitl.conditions.Matches])."""
 
     kind: Literal["regex"] = "regex"
     pattern: str
@@ -192,7 +192,7 @@ class RegexTermination(_Model):
 
 
 class ConditionTermination(_Model):
-    """Stop when a condition written in the grammar of :mod:`hitl.spec` holds, e.g. ``"keyword | after(8)"``."""
+    """Stop when a condition written in the grammar of [`hitl.spec`][hitl.spec] holds, e.g. ``"keyword | after(8)"``."""
 
     kind: Literal["condition"] = "condition"
     expression: str
@@ -259,7 +259,7 @@ class AutoReplyRule(_Model):
 
 
 class RulesAutoReply(_Model):
-    """First-match rules with a default (see :class:`~hitl.replies.FirstMatch`)."""
+    """First-match rules with a default (see [`FirstMatch`][hitl.replies.FirstMatch])."""
 
     kind: Literal["rules"] = "rules"
     rules: list[AutoReplyRule]
@@ -305,7 +305,7 @@ class CodeExecutionConfig(_Model):
     """Running the code blocks the assistant writes (AutoGen's ``code_execution_config``).
 
     ``use_docker: false`` runs model-written code on this machine with your permissions: that is a
-    :class:`ConfigWarning` unless ``acknowledge_local_execution: true`` says you mean it.
+    [`ConfigWarning`][hitl.config.ConfigWarning] unless ``acknowledge_local_execution: true`` says you mean it.
 
     Attributes:
         work_dir: where code files are written and run (``null``: AutoGen's own default directory).
@@ -340,7 +340,7 @@ class CodeExecutionConfig(_Model):
 
 
 class ProxyConfig(_Model):
-    """A whole :class:`~hitl.PolicyUserProxy`, validated: load it from a dict, JSON or YAML, and build it.
+    """A whole [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy], validated: load it from a dict, JSON or YAML.
 
     Attributes:
         version: the configuration format (1).
@@ -348,9 +348,9 @@ class ProxyConfig(_Model):
         system_message: as for AutoGen (used only with an LLM).
         description: as for AutoGen (``None``: AutoGen's default for the nearest mode).
         policy: when the human is asked, as text: ``"never"``, ``"terminate"``, ``"always"`` or a
-            composition such as ``"terminate | code(python)"`` (see :mod:`hitl.spec`); kept in its
+            composition such as ``"terminate | code(python)"`` (see [`hitl.spec`][hitl.spec]); kept in its
             canonical form (``"Terminate|code"`` reads back as ``"terminate | code"``).
-        limits: :class:`Limits`.
+        limits: [`Limits`][hitl.limits.Limits].
         termination: the termination condition (``None``: AutoGen's, content equal to "TERMINATE").
             A plain string is a condition expression, such as ``"keyword(TERMINATE) | after(8)"``.
         auto_reply: the auto-reply (``None``: AutoGen's empty one). A plain string is a fixed reply.
@@ -437,7 +437,7 @@ class ProxyConfig(_Model):
         return self
 
     def build(self, **kwargs: Any) -> PolicyUserProxy:
-        """Build the proxy; ``kwargs`` go to :class:`~hitl.PolicyUserProxy` (``function_map=``, ``llm_config=``...)."""
+        """Build the proxy; ``kwargs`` go to [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] (``function_map=``...)."""
         from .proxy import PolicyUserProxy
         from .spec import parse_policy
 
@@ -458,7 +458,7 @@ class ProxyConfig(_Model):
 
     @classmethod
     def of(cls, proxy: PolicyUserProxy) -> ProxyConfig:
-        """Describe a running proxy (the inverse of :meth:`build`).
+        """Describe a running proxy (the inverse of [`build`][hitl.config.ProxyConfig.build]).
 
         Raises:
             ConfigurationError: for parts set in code that have no configuration form (a ``When`` of your
@@ -526,7 +526,7 @@ def _checked_form(model: type[_M], what: str, **fields: Any) -> _M:
 
 
 def load_config(source: str | os.PathLike[str] | dict[str, Any]) -> ProxyConfig:
-    """Load and validate a :class:`ProxyConfig` from a dict, a ``.json`` file or a ``.yaml``/``.yml`` file.
+    """Load and validate a [`ProxyConfig`][hitl.config.ProxyConfig] from a dict, a JSON file or a YAML file.
 
     YAML needs PyYAML (``pip install 'autogen-hitl[yaml]'``) and is read with ``yaml.safe_load``.
 
@@ -552,7 +552,7 @@ def load_config(source: str | os.PathLike[str] | dict[str, Any]) -> ProxyConfig:
 
 
 def json_schema() -> dict[str, Any]:
-    """Return the JSON Schema of :class:`ProxyConfig`, for editors to complete and check configuration files.
+    """Return the JSON Schema of [`ProxyConfig`][hitl.config.ProxyConfig], for editors to complete and check files.
 
     Examples:
         >>> json_schema()["title"]

@@ -1,6 +1,6 @@
 """The exceptions that hitl raises.
 
-Every error derives from :class:`HitlError`, and from the builtin exception that fits it, so both
+Every error derives from [`HitlError`][hitl.errors.HitlError], and from the builtin exception that fits it, so both
 ``except hitl.HitlError`` and ``except ValueError`` work where you would expect them to.
 """
 

@@ -1,26 +1,25 @@
 """Human-input providers: how the human is asked, and what happens when they do not answer.
 
-A provider is anything with ``ask(prompt, context) -> str`` (:class:`HumanInput`); one that can wait
-without blocking an event loop also has ``async a_ask(prompt, context) -> str`` (:class:`AsyncHumanInput`).
+A provider is anything with ``ask(prompt, context) -> str`` ([`HumanInput`][hitl.inputs.HumanInput]); one that can wait
+without blocking an event loop also has ``async a_ask(prompt, context) -> str``
+([`AsyncHumanInput`][hitl.inputs.AsyncHumanInput]).
 The proxy calls ``ask`` in ``initiate_chat`` and ``a_ask`` in ``a_initiate_chat``.
 
 Answers mean what they mean in AutoGen: ``"exit"`` stops the chat, ``""`` (Enter) lets the auto-reply
 happen (or stops the chat on a termination message), and any other text is sent as the human's reply.
 
-A provider that gets no answer raises :class:`NoAnswer` with the answer to use instead (its
+A provider that gets no answer raises [`NoAnswer`][hitl.inputs.NoAnswer] with the answer to use instead (its
 ``fallback``) and why (``"eof"``, ``"interrupt"`` or ``"timeout"``); the proxy uses the fallback and
 records the event in the audit trail. So a closed stdin, a Ctrl-C or a human who never answers is a
 defined outcome, never a traceback, a hang or a silent approval.
 
-=====================  ======================================================================
-provider               for
-=====================  ======================================================================
-:class:`ConsoleInput`  a person at a terminal (AutoGen's IOStream), the default
-:class:`ScriptedInput` tests: answers from a list, prompts recorded
-:class:`CallbackInput` your own function (sync or async) of the prompt and the TurnContext
-:class:`QueueInput`    servers and web apps: questions out, answers in, from any thread or task
-:class:`TimeoutInput`  any of these with a deadline and a default answer
-=====================  ======================================================================
+| provider | for |
+|---|---|
+| [`ConsoleInput`][hitl.inputs.ConsoleInput] | a person at a terminal (AutoGen's IOStream), the default |
+| [`ScriptedInput`][hitl.inputs.ScriptedInput] | tests: answers from a list, prompts recorded |
+| [`CallbackInput`][hitl.inputs.CallbackInput] | your own function (sync or async) of the prompt and the TurnContext |
+| [`QueueInput`][hitl.inputs.QueueInput] | servers and web apps: questions out, answers in, from any thread or task |
+| [`TimeoutInput`][hitl.inputs.TimeoutInput] | any of these with a deadline and a default answer |
 """
 
 from __future__ import annotations
@@ -103,7 +102,8 @@ class AsyncHumanInput(Protocol):
 class ScriptedInput:
     """A scripted human: gives ``answers`` in order, and records every prompt it was asked.
 
-    When asked once more than it has answers, it raises :class:`~hitl.InputExhaustedError` naming the
+    When asked once more than it has answers, it raises
+    [`InputExhaustedError`][hitl.errors.InputExhaustedError] naming the
     prompt, so a test fails at the question it did not expect instead of hanging or auto-replying.
 
     Attributes:
@@ -146,7 +146,7 @@ class ScriptedInput:
         return answer
 
     async def a_ask(self, prompt: str, context: TurnContext) -> str:
-        """Do what :meth:`ask` does; scripted answers never wait."""
+        """Do what [`ask`][hitl.inputs.ScriptedInput.ask] does; scripted answers never wait."""
         return self.ask(prompt, context)
 
     def __repr__(self) -> str:
@@ -203,7 +203,7 @@ class ConsoleInput:
             return False
 
     def check_interactive(self) -> None:
-        """Raise :class:`~hitl.ConfigurationError` if asking here would wait on a stdin nobody types into."""
+        """Raise [`ConfigurationError`][hitl.errors.ConfigurationError] if asking would wait on a stdin nobody uses."""
         if self.allow_non_interactive or self.is_interactive():
             return
         raise ConfigurationError(
@@ -353,7 +353,7 @@ def _run_to_completion(awaitable: Awaitable[str], owner: object) -> str:
 
 @dataclass(frozen=True, eq=False)
 class Question:
-    """A question waiting for a human's answer in a :class:`QueueInput`.
+    """A question waiting for a human's answer in a [`QueueInput`][hitl.inputs.QueueInput].
 
     Attributes:
         id: unique within its QueueInput; answer with ``queue_input.answer(question.id, text)``.
@@ -373,9 +373,9 @@ class Question:
 class QueueInput:
     """Questions out, answers in: for servers and web apps where humans answer from elsewhere.
 
-    Each time a proxy asks, a :class:`Question` is put on this object's question queue and the
-    conversation waits; another thread or asyncio task takes questions (:meth:`next_question`,
-    :meth:`a_next_question`, or :meth:`pending`) and answers them by id (:meth:`answer`). An answer goes
+    Each time a proxy asks, a [`Question`][hitl.inputs.Question] is put on this object's question queue and the
+    conversation waits; another thread or asyncio task takes questions (``next_question``,
+    ``a_next_question``, or ``pending``) and answers them by id (``answer``). An answer goes
     to exactly the question it names: any number of conversations can wait at once, each on its own
     question. Waiting in ``a_initiate_chat`` does not block the event loop, and costs no thread.
 
@@ -429,7 +429,7 @@ class QueueInput:
             self._close(question)
 
     def ask_within(self, prompt: str, context: TurnContext, seconds: float) -> str:
-        """Like :meth:`ask`, but give up after ``seconds`` (raises ``TimeoutError``; the question is withdrawn)."""
+        """Like ``ask``, but give up after ``seconds`` (raises ``TimeoutError``; the question is withdrawn)."""
         question = self._open_question(prompt, context)
         try:
             return question._future.result(timeout=seconds)
@@ -517,7 +517,8 @@ class TimeoutInput:
     termination message), ``"exit"`` stops the chat, any other text is sent as the reply. The default is
     ``"exit"``: a human who does not answer stops the chat rather than approving it.
 
-    Providers that can withdraw a question (:class:`QueueInput`, :class:`ConsoleInput` on the process's
+    Providers that can withdraw a question ([`QueueInput`][hitl.inputs.QueueInput],
+    [`ConsoleInput`][hitl.inputs.ConsoleInput] on the process's
     stdin, and anything async) are cancelled cleanly; any other provider keeps running in a background
     thread and its late answer is discarded.
 

@@ -1,20 +1,17 @@
 """Input policies: when the proxy asks a human.
 
 A policy answers one question per incoming message, *ask a human now, or not?*, as a pure function of a
-:class:`~hitl.TurnContext`. Everything else (what an answer means, when the chat stops) follows AutoGen's
+[`TurnContext`][hitl.context.TurnContext]. Everything else (what an answer means, when the chat stops) follows AutoGen's
 own rules and lives in the proxy. Policies keep no state, so one policy object can serve any number of
 proxies and conversations at once.
 
 The three built-ins reproduce AutoGen's ``human_input_mode`` strings exactly:
 
-========================  ===========================  ==========================================
-policy                    AutoGen                      asks when
-========================  ===========================  ==========================================
-``Never()``               ``"NEVER"``                  never
-``Terminate()``           ``"TERMINATE"``              a termination message, or the auto-reply
-                                                       limit is reached
-``Always()``              ``"ALWAYS"``                 on every message
-========================  ===========================  ==========================================
+| policy | AutoGen | asks when |
+|---|---|---|
+| ``Never()`` | ``"NEVER"`` | never |
+| ``Terminate()`` | ``"TERMINATE"`` | a termination message, or the auto-reply limit is reached |
+| ``Always()`` | ``"ALWAYS"`` | on every message |
 
 ``When(predicate)`` asks whenever ``predicate(context)`` is true, and policies combine with ``|`` (ask if
 either asks), ``&`` (ask if both ask) and ``~`` (ask when the other would not). Plain callables of a
@@ -73,7 +70,8 @@ class Decision:
         ask: whether the human is asked.
         policy: the part of the policy that settled the decision (for a composed policy, the operand
             that fired, or the one that vetoed).
-        reason: a short sentence saying why, for logs, the audit trail and :meth:`InputPolicy.explain`.
+        reason: a short sentence saying why, for logs, the audit trail and
+            [`InputPolicy.explain`][hitl.policies.InputPolicy.explain].
         detail: what the human should see before answering, when the policy has something to show
             (the code awaiting approval, a tool call's arguments); the proxy puts it above the prompt.
 
@@ -97,7 +95,7 @@ class Decision:
 class InputPolicy(ABC):
     """The base of every policy: decides, for one incoming message, whether a human is asked.
 
-    Subclass it to write a policy of your own: implement :meth:`decide` as a pure function of the
+    Subclass it to write a policy of your own: implement ``decide`` as a pure function of the
     context (no I/O, no state), and give the class a readable ``repr``. Frozen dataclasses do both well.
 
     Examples:
@@ -268,9 +266,9 @@ def _predicate_name(predicate: object) -> str:
 class When(InputPolicy):
     """Ask whenever ``predicate(context)`` is true.
 
-    ``predicate`` is any callable that takes a :class:`~hitl.TurnContext` and returns a ``bool``. It must
+    ``predicate`` is any callable that takes a [`TurnContext`][hitl.context.TurnContext] and returns a ``bool``. It must
     return a real bool: anything else (``None`` from a forgotten ``return``, a regex match object) is a
-    :class:`~hitl.PolicyError`, as is any exception the predicate raises, so that a broken predicate
+    [`PolicyError`][hitl.errors.PolicyError], as is any exception the predicate raises, so that a broken predicate
     can never turn into a silent auto-reply. Wrap other results in ``bool(...)``.
 
     Examples:
@@ -293,7 +291,7 @@ class When(InputPolicy):
         object.__setattr__(self, "_no", Decision(False, self, "predicate is false"))
 
     def decide(self, ctx: TurnContext) -> Decision:
-        """Ask when the predicate is true; raise :class:`~hitl.PolicyError` if it cannot say."""
+        """Ask when the predicate is true; raise [`PolicyError`][hitl.errors.PolicyError] if it cannot say."""
         try:
             result = self.predicate(ctx)
         except Exception as exc:

@@ -3,7 +3,7 @@
 This is the only module that touches AutoGen's agent internals. It replaces AutoGen's
 termination-and-human-reply step with one decision procedure, shared by the sync and the async chat:
 
-1. build a :class:`~hitl.TurnContext` for the incoming message, from AutoGen's own counters;
+1. build a [`TurnContext`][hitl.context.TurnContext] for the incoming message, from AutoGen's own counters;
 2. ask the policy whether to ask the human;
 3. if it asks: ask the human-input provider, and apply AutoGen's rules to the answer (``exit`` stops,
    an empty answer stops on a termination message and otherwise lets the auto-reply happen, any other
@@ -143,14 +143,14 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         system_message: as for ``UserProxyAgent``.
         description: as for ``UserProxyAgent``.
         policy: when to ask the human; default ``Always()``, as ``UserProxyAgent`` defaults to "ALWAYS".
-        limits: a :class:`~hitl.Limits` (or a dict of its fields).
-        human_input: the human-input provider; default :class:`~hitl.inputs.ConsoleInput`.
+        limits: a [`Limits`][hitl.limits.Limits] (or a dict of its fields).
+        human_input: the human-input provider; default [`ConsoleInput`][hitl.inputs.ConsoleInput].
         auto_reply: what to say when no human spoke and no tool, code or LLM replied: a
-            :class:`~hitl.replies.AutoReply`, a text or message dict, a function of the TurnContext, or a
+            [`AutoReply`][hitl.replies.AutoReply], a text or message dict, a function of the TurnContext, or a
             list of ``(condition, reply)`` rules. Default: ``default_auto_reply``, as in AutoGen.
         prompts: the texts the human is asked with; default AutoGen's.
-        audit: a sink (or a list of sinks) that receives every :class:`~hitl.audit.DecisionRecord`, such
-            as :class:`~hitl.audit.JsonlAudit`. The records are kept in ``proxy.decisions`` in any case.
+        audit: a sink (or a list of sinks) that receives every [`DecisionRecord`][hitl.audit.DecisionRecord], such
+            as [`JsonlAudit`][hitl.audit.JsonlAudit]. The records are kept in ``proxy.decisions`` in any case.
         **kwargs: any other ``ConversableAgent`` argument.
 
     Raises:
@@ -237,7 +237,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     @classmethod
     def from_config(cls, source: ProxyConfig | Mapping[str, Any] | str | os.PathLike[str], **kwargs: Any) -> Any:
-        """Build a proxy from a :class:`~hitl.config.ProxyConfig`, a dict, or a JSON or YAML file.
+        """Build a proxy from a [`ProxyConfig`][hitl.config.ProxyConfig], a dict, or a JSON or YAML file.
 
         ``kwargs`` go to the constructor (``function_map=``, ``llm_config=``...).
 
@@ -252,7 +252,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         return config.build(**kwargs)
 
     def to_config(self) -> ProxyConfig:
-        """Describe this proxy as a :class:`~hitl.config.ProxyConfig` (``from_config`` builds it back).
+        """Describe this proxy as a [`ProxyConfig`][hitl.config.ProxyConfig] (``from_config`` builds it back).
 
         Raises:
             ConfigurationError: for parts set in code that have no configuration form.
@@ -296,7 +296,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     @property
     def human_input_mode(self) -> str:
-        """The native mode nearest to :attr:`policy`; assigning a mode string sets the matching policy."""
+        """The native mode nearest to ``policy``; assigning a mode string sets the matching policy."""
         return self._hitl_mode
 
     @human_input_mode.setter
@@ -306,7 +306,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     @property
     def limits(self) -> Limits:
-        """The proxy's :class:`~hitl.Limits`. Assignable (a Limits or a dict of its fields)."""
+        """The proxy's [`Limits`][hitl.limits.Limits]. Assignable (a Limits or a dict of its fields)."""
         return self._hitl_limits
 
     @limits.setter
@@ -317,7 +317,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         super().update_max_consecutive_auto_reply(self.MAX_CONSECUTIVE_AUTO_REPLY if limit is None else limit)
 
     def update_max_consecutive_auto_reply(self, value: int, sender: Any = None) -> None:
-        """As in AutoGen; without a sender, :attr:`limits` follows the new value."""
+        """As in AutoGen; without a sender, [`limits`][hitl.proxy.PolicyUserProxy.limits] follows the new value."""
         super().update_max_consecutive_auto_reply(value, sender)
         if sender is None:
             self._hitl_limits = self._hitl_limits.model_copy(update={"max_consecutive_auto_reply": value})
@@ -364,9 +364,9 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
         Raises:
             ConfigurationError: before anything is sent, if the policy can ask, the human input is the
-                console, and stdin is not a terminal (see :class:`~hitl.inputs.ConsoleInput`); or if the
-                policy has an :class:`~hitl.approval.ApproveCode` and the code execution scans a fixed
-                number of messages greater than one (see :mod:`hitl.approval`).
+                console, and stdin is not a terminal (see [`ConsoleInput`][hitl.inputs.ConsoleInput]); or if the
+                policy has an [`ApproveCode`][hitl.approval.ApproveCode] and the code execution scans a fixed
+                number of messages greater than one (see [`hitl.approval`][hitl.approval]).
         """
         self.check_can_ask()
         self._hitl_check_gates()
@@ -383,7 +383,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             return await super().a_initiate_chat(recipient, *args, **kwargs)
 
     def check_can_ask(self) -> None:
-        """Raise :class:`~hitl.ConfigurationError` if this proxy could ask a console nobody can answer.
+        """Raise [`ConfigurationError`][hitl.errors.ConfigurationError] if this proxy could ask an unanswerable console.
 
         Called at the start of every chat the proxy starts, and before every question it asks.
         """
@@ -422,7 +422,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     async def a_check_termination_and_human_reply(
         self, messages: list[dict[str, Any]] | None = None, sender: Any = None, config: Any = None, **_: Any
     ) -> tuple[bool, dict[str, Any] | None]:
-        """Run the same procedure as :meth:`check_termination_and_human_reply`, awaiting the human."""
+        """Run the same procedure as ``check_termination_and_human_reply``, awaiting the human."""
         step = self._hitl_begin(messages, sender)
         if not isinstance(step, _Turn):
             return step
@@ -436,8 +436,9 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     def build_prompt(self, ctx: TurnContext, decision: Decision) -> str:
         """Return the text the human is asked with. Override it to word prompts from the context.
 
-        ``Always()`` asks with :attr:`Prompts.always`; any other policy tells the human what Enter does:
-        :attr:`Prompts.enter_stops` on a termination message, :attr:`Prompts.enter_auto_replies` otherwise.
+        ``Always()`` asks with [`Prompts.always`][hitl.proxy.Prompts.always]; any other policy tells the human what
+        Enter does: [`Prompts.enter_stops`][hitl.proxy.Prompts.enter_stops] on a termination message,
+        [`Prompts.enter_auto_replies`][hitl.proxy.Prompts.enter_auto_replies] otherwise.
         A decision's ``detail`` (the code or tool call awaiting approval) goes above the prompt.
         """
         sender = "the sender" if ctx.sender is None else ctx.sender
@@ -544,7 +545,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     @property
     def decisions(self) -> list[DecisionRecord]:
-        """Every decision this proxy has made, oldest first (see :class:`~hitl.audit.DecisionRecord`).
+        """Every decision this proxy has made, oldest first (see [`DecisionRecord`][hitl.audit.DecisionRecord]).
 
         The list is the proxy's own: clear it to forget past decisions.
         """
@@ -558,7 +559,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         """Ask the human-input provider, as AutoGen's ``get_human_input`` asks the console.
 
         Override it as you would on ``UserProxyAgent``; the answer is kept in ``ChatResult.human_input``.
-        A provider that raises :class:`~hitl.inputs.NoAnswer` (EOF, Ctrl-C, timeout) gives its fallback
+        A provider that raises [`NoAnswer`][hitl.inputs.NoAnswer] (EOF, Ctrl-C, timeout) gives its fallback
         answer, and the event is recorded.
         """
         step = _CURRENT_STEP.get()

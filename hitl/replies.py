@@ -4,12 +4,14 @@ AutoGen's reply chain runs tool calls, code execution and the LLM (if any) first
 them produced a reply does the proxy fall back to its auto-reply. AutoGen's is a fixed
 ``default_auto_reply``; here it can depend on the message:
 
-* :class:`StaticReply`: a fixed text or message (AutoGen's ``default_auto_reply``);
-* :class:`CallableReply`: any function of the :class:`~hitl.TurnContext`;
-* :class:`FirstMatch`: ``[(condition, reply), ...]`` rules, the first that holds wins, else a default.
+* [`StaticReply`][hitl.replies.StaticReply]: a fixed text or message (AutoGen's ``default_auto_reply``);
+* [`CallableReply`][hitl.replies.CallableReply]: any function of the [`TurnContext`][hitl.context.TurnContext];
+* [`FirstMatch`][hitl.replies.FirstMatch]: ``[(condition, reply), ...]`` rules, the first that holds wins, else a
+  default.
 
 A strategy that returns ``None`` sends no reply, which ends the chat. Subclasses of
-:class:`~hitl.PolicyUserProxy` can override its :meth:`~hitl.PolicyUserProxy.auto_reply` method instead.
+[`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] can override its
+[`auto_reply`][hitl.proxy.PolicyUserProxy.auto_reply] method instead.
 
 Examples:
     >>> from hitl.conditions import asks_question, Contains
@@ -95,7 +97,7 @@ class CallableReply(AutoReply):
     """A reply computed by a function of the TurnContext.
 
     An exception in the function, or a result that is not a str, a dict or None, is an
-    :class:`~hitl.AutoReplyError` naming the function.
+    [`AutoReplyError`][hitl.errors.AutoReplyError] naming the function.
 
     Examples:
         >>> from hitl import TurnContext
@@ -140,7 +142,7 @@ class FirstMatch(AutoReply):
 
     Args:
         rules: ``(condition, reply)`` pairs, tried in order. A condition is any
-            :class:`~hitl.conditions.Condition` or function of the TurnContext returning a bool; a reply
+            [`Condition`][hitl.conditions.Condition] or function of the TurnContext returning a bool; a reply
             is a text, a message dict, None (no reply), a function of the TurnContext, or an AutoReply.
         default: the reply when no rule holds (same forms); AutoGen's default auto-reply is ``""``.
 
@@ -185,8 +187,9 @@ class FirstMatch(AutoReply):
 def as_auto_reply(value: object) -> AutoReply:
     """Turn the shorthands accepted by ``PolicyUserProxy(auto_reply=...)`` into a strategy.
 
-    A str, a dict or None is a :class:`StaticReply`; a list of ``(condition, reply)`` pairs is a
-    :class:`FirstMatch` with the default ``""``; any other callable is a :class:`CallableReply`.
+    A str, a dict or None is a [`StaticReply`][hitl.replies.StaticReply]; a list of ``(condition, reply)`` pairs is a
+    [`FirstMatch`][hitl.replies.FirstMatch] with the default ``""``; any other callable is a
+    [`CallableReply`][hitl.replies.CallableReply].
 
     Examples:
         >>> as_auto_reply("Please continue.")

@@ -15,7 +15,8 @@ parentheses, over these names (case-insensitive):
   the approval gates ``ApproveCode(...)`` and ``ApproveTools(...)`` (policies only).
 
 Conditions (for termination and auto-reply rules) use the same grammar without the three policies.
-:func:`format_policy` and :func:`format_condition` write objects back as text.
+[`format_policy`][hitl.spec.format_policy] and [`format_condition`][hitl.spec.format_condition] write objects back
+as text.
 
 Examples:
     >>> from hitl.spec import parse_policy
@@ -132,7 +133,7 @@ def _made(make: Callable[[str, str | None], Condition], name: str, arg: str | No
 
 
 def parse_policy(text: str) -> InputPolicy:
-    """Build a policy from its text form; the inverse of :func:`format_policy`.
+    """Build a policy from its text form; the inverse of [`format_policy`][hitl.spec.format_policy].
 
     Raises:
         ConfigurationError: for an unknown name, a missing argument or a malformed expression, with
@@ -233,7 +234,7 @@ class _Parser:
 
 
 def format_policy(policy: InputPolicy) -> str:
-    """Write a policy as text that :func:`parse_policy` reads back to an equal policy.
+    """Write a policy as text that [`parse_policy`][hitl.spec.parse_policy] reads back to an equal policy.
 
     Raises:
         ConfigurationError: for a policy that has no text form (a ``When`` of your own function, or a
@@ -291,7 +292,7 @@ def _argument(value: str, owner: object, forbidden: str = "(),") -> str:
 
 
 def format_condition(condition: Condition) -> str:
-    """Write a condition as text that :func:`parse_condition` reads back to an equal condition.
+    """Write a condition as text that [`parse_condition`][hitl.spec.parse_condition] reads back to an equal condition.
 
     Examples:
         >>> from hitl.conditions import HasCodeBlock, asks_question

@@ -1,7 +1,8 @@
 """Multi-stage workflows with human checkpoints: research -> code -> documentation, and the like.
 
-A :class:`Workflow` runs its :class:`Stage` s in order. Each stage is a chat between a fresh
-:class:`~hitl.PolicyUserProxy` (the stage's policy and limits) and the assistant; its final answer is
+A [`Workflow`][hitl.workflow.Workflow] runs its [`Stage`][hitl.workflow.Stage]s in order. Each stage is a chat
+between a fresh
+[`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] (the stage's policy and limits) and the assistant; its final answer is
 the assistant's last message. At a stage's checkpoint a human sees that answer and:
 
 - presses **Enter**: the stage is approved and the next one starts;
@@ -75,7 +76,7 @@ class Stage:
         assistant: the agent of this stage (default: the workflow's).
         max_redirects: how many times the human may send the stage back before the workflow stops
             with status ``"aborted"`` (a guard against a loop).
-        proxy_options: more :class:`~hitl.PolicyUserProxy` arguments (``code_execution_config``...).
+        proxy_options: more [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] arguments (``code_execution_config``...).
     """
 
     name: str
@@ -163,7 +164,7 @@ def _final_answer(messages: Sequence[Mapping[str, Any]], assistant_name: str) ->
 
 
 class Workflow:
-    """An ordered list of stages with human checkpoints between them; run with :meth:`run` or :meth:`a_run`.
+    """An ordered list of stages with human checkpoints between them; run with ``run`` or ``a_run``.
 
     Args:
         stages: the stages, in order (names unique).

@@ -57,7 +57,7 @@ def simulate(
     """Run ``policy`` over incoming ``messages`` as a proxy would, with no agent, model or human.
 
     Each message is what the proxy receives from ``sender``; the auto-reply counter, the termination
-    check and the answer rules are AutoGen's, exactly as in :class:`~hitl.PolicyUserProxy`. The human's
+    check and the answer rules are AutoGen's, exactly as in [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy]. The human's
     answers come from ``answers`` in order (a list; Enter, ``""``, once it runs out) or from a function
     of the TurnContext. The simulation ends at the first ``stop``, as the chat would.
 

@@ -26,7 +26,7 @@ class TranscriptAssertionError(AssertionError):
 class QuietIOStream:
     """An AutoGen IOStream that prints nothing and keeps what AutoGen would have printed.
 
-    ``input()`` raises: in a test, a human is a :class:`~hitl.ScriptedInput`, never the console.
+    ``input()`` raises: in a test, a human is a [`ScriptedInput`][hitl.inputs.ScriptedInput], never the console.
 
     Attributes:
         events: the events AutoGen sent (termination reasons, "USING AUTO REPLY", messages).
@@ -195,12 +195,13 @@ def run_chat(
     proxy_factory: Callable[..., PolicyUserProxy] = PolicyUserProxy,
     **proxy_kwargs: Any,
 ) -> Transcript:
-    """Run one scripted conversation, quietly, and return its :class:`Transcript`.
+    """Run one scripted conversation, quietly, and return its [`Transcript`][hitl.testing.Transcript].
 
     Args:
         proxy_or_policy: a ready proxy, or a policy to build one with (named ``"user"``, code execution
             off, the human scripted by ``answers``, ``proxy_kwargs`` passed on).
-        replies: the assistant: a :class:`ScriptedAssistant`, or its script (it then stops the chat
+        replies: the assistant: a [`ScriptedAssistant`][hitl.testing.ScriptedAssistant], or its script (it then
+            stops the chat
             quietly when the script runs out).
         answers: the scripted human's answers (only with a policy).
         message: the opening message.

@@ -1,19 +1,21 @@
 """The hitl pytest plugin: fixtures for testing conversation policies. Installed with the library.
 
 Fixtures:
-    hitl_quiet: AutoGen prints nothing during the test; yields the :class:`~hitl.testing.QuietIOStream`.
-    scripted_human: a factory, ``scripted_human(["", "exit"])`` -> :class:`~hitl.ScriptedInput`.
+    hitl_quiet: AutoGen prints nothing during the test; yields the [`QuietIOStream`][hitl.testing.QuietIOStream].
+    scripted_human: a factory, ``scripted_human(["", "exit"])`` -> [`ScriptedInput`][hitl.inputs.ScriptedInput].
     scripted_assistant: a factory, ``scripted_assistant(["reply", ...], name="assistant")``.
-    run_chat: :func:`hitl.testing.run_chat`.
-    simulate: :func:`hitl.testing.simulate`.
+    run_chat: [`hitl.testing.run_chat`][hitl.testing.run_chat].
+    simulate: [`hitl.testing.simulate`][hitl.testing.simulate].
 
-Example (in a user's test file, with nothing to configure)::
+In a user's test file, with nothing to configure:
 
-    def test_code_is_reviewed(run_chat):
-        from hitl import Terminate, When
-        from hitl.conditions import has_code_block
-        transcript = run_chat(Terminate() | When(has_code_block), ["```python\\nprint(1)\\n```"], answers=[""])
-        transcript.assert_asked(1)
+````python
+def test_code_is_reviewed(run_chat):
+    from hitl import Terminate, When
+    from hitl.conditions import has_code_block
+    transcript = run_chat(Terminate() | When(has_code_block), ["```python\\nprint(1)\\n```"], answers=[""])
+    transcript.assert_asked(1)
+````
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def scripted_assistant() -> Callable[..., ScriptedAssistant]:
 
 @pytest.fixture
 def run_chat() -> Callable[..., Any]:
-    """:func:`hitl.testing.run_chat`."""
+    """[`hitl.testing.run_chat`][hitl.testing.run_chat]."""
     from ._transcript import run_chat
 
     return run_chat
@@ -67,7 +69,7 @@ def run_chat() -> Callable[..., Any]:
 
 @pytest.fixture
 def simulate() -> Callable[..., Any]:
-    """:func:`hitl.testing.simulate`."""
+    """[`hitl.testing.simulate`][hitl.testing.simulate]."""
     from ._simulate import simulate
 
     return simulate
