@@ -2,7 +2,8 @@
 
 Offline the human is scripted; with a real person, use ConsoleInput() (the default) in a terminal.
 Never use ALWAYS without a person at the keyboard: hitl refuses to start a chat that would wait on a
-stdin that is not a terminal, instead of hanging like plain AutoGen.
+stdin that is not a terminal, where plain AutoGen waits for as long as stdin stays open (or crashes
+with EOFError once it is closed).
 """
 
 from __future__ import annotations

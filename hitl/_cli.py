@@ -22,7 +22,7 @@ from .spec import POLICY_NAMES, parse_policy
 
 __all__ = ["main"]
 
-#: The offline assistant: the lesson's palindrome task, with a code block, a question and a tool call.
+#: The offline assistant: a palindrome task, with a code block, a question and a tool call.
 DEMO_SCRIPT: list[str | dict[str, Any]] = [
     "Plan: write is_palindrome(text) that ignores case and non-letters, then test it.",
     "```python\n"

@@ -3,10 +3,10 @@
 [`ProxyConfig`][hitl.config.ProxyConfig] (with [`Limits`][hitl.limits.Limits], re-exported here) describes a whole
 [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] (its policy, limits, termination condition, auto-reply, human input and
 code execution) so that agent setups can live in files, as ``OAI_CONFIG_LIST`` does; it validates the
-setup against the lesson's rules before anything runs:
+setup against these rules before anything runs:
 
-- a policy that never asks, with no termination condition, always runs to the limit: a warning;
-- the same with no limit set either is unbounded: an error;
+- a policy that never asks, with no termination condition, runs every chat to its limit: a warning;
+- the same with no limit set either (only AutoGen's default of 100 auto-replies): an error;
 - code execution without Docker runs model-written code on this machine: a warning, unless
   ``acknowledge_local_execution: true``;
 - unknown keys and wrong types are errors naming the field.
@@ -405,7 +405,7 @@ class ProxyConfig(_Model):
         return {"kind": "static", "message": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _check_the_lessons_rules(self) -> ProxyConfig:
+    def _check_the_rules(self) -> ProxyConfig:
         from .spec import parse_policy
 
         policy = parse_policy(self.policy)
@@ -414,8 +414,9 @@ class ProxyConfig(_Model):
             if limits.max_consecutive_auto_reply is None and limits.max_turns is None:
                 raise ValueError(
                     f"policy {self.policy!r} never asks a human, and there is no termination condition and no limit: "
-                    "the chat is unbounded. Set termination (e.g. {'kind': 'keyword', 'word': 'TERMINATE'}) "
-                    "and limits.max_consecutive_auto_reply or limits.max_turns"
+                    "nothing you chose bounds the chat (only AutoGen's default of 100 consecutive auto-replies, or "
+                    "a message that is exactly 'TERMINATE'). Set termination (e.g. {'kind': "
+                    "'keyword', 'word': 'TERMINATE'}) and limits.max_consecutive_auto_reply or limits.max_turns"
                 )
             limit = limits.max_turns if limits.max_consecutive_auto_reply is None else limits.max_consecutive_auto_reply
             warnings.warn(

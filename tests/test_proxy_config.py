@@ -179,7 +179,7 @@ def test_never_without_termination_warns_that_it_runs_to_the_limit() -> None:
 def test_never_without_termination_or_limit_is_an_unbounded_error() -> None:
     with pytest.raises(pydantic.ValidationError) as error:
         ProxyConfig.model_validate({"name": "batch", "policy": "never"})
-    assert "the chat is unbounded" in str(error.value)
+    assert "nothing you chose bounds the chat" in str(error.value)
     assert "limits.max_consecutive_auto_reply or limits.max_turns" in str(error.value)
 
 
