@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final, Literal
 
 from .context import TurnContext
+from .policies import Always, InputPolicy, Terminate
 
 #: What came of a decision.
 Outcome = Literal["human_reply", "auto_reply", "stop"]
@@ -35,14 +36,22 @@ def without_asking(ctx: TurnContext, agent: str) -> tuple[Outcome, str | None]:
     return "auto_reply", None
 
 
-def after_answer(ctx: TurnContext, answer: str, agent: str) -> tuple[Outcome, str | None]:
+def after_answer(
+    ctx: TurnContext, answer: str, agent: str, asked_by: InputPolicy | None = None
+) -> tuple[Outcome, str | None]:
     """Decide what the answer means: ``exit`` stops; Enter stops on termination, else auto-replies; text replies.
 
-    A limit of 0 turns Enter into an empty human reply, as in AutoGen.
+    A limit of 0 turns Enter into an empty human reply, as in AutoGen. ``asked_by`` (the policy that
+    asked) picks AutoGen's wording of the stop reason, which differs between its ALWAYS and TERMINATE
+    branches.
     """
     if answer == EXIT:
+        if isinstance(asked_by, Terminate) and ctx.is_termination and ctx.auto_replies < ctx.auto_reply_limit:
+            return "stop", reason_termination_no_input(agent)  # AutoGen's TERMINATE branch says so for exit too
         return "stop", REASON_USER_EXIT
     if not answer and ctx.is_termination:
+        if isinstance(asked_by, Always):
+            return "stop", reason_termination(agent)
         return "stop", reason_termination_no_input(agent)
     if answer or ctx.auto_reply_limit == 0:
         return "human_reply", None

@@ -113,7 +113,11 @@ def auto_reply_step(
         messages = agent._oai_messages[sender] if sender else []
     if not messages:
         return True, agent._default_auto_reply
-    return True, agent.auto_reply(agent._hitl_turn_context(messages, sender))
+    # The context the policy decided on (its counter is from before this auto-reply), if it is this message's.
+    ctx, agent._hitl_decided = agent._hitl_decided, None
+    if ctx is None or ctx.message is not messages[-1]:
+        ctx = agent._hitl_turn_context(messages, sender)
+    return True, agent.auto_reply(ctx)
 
 
 async def a_check_termination_and_human_reply(
@@ -173,6 +177,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     prompts: Prompts = Prompts()
     _hitl_ready: bool = False  # set once __init__ is done
+    _hitl_decided: TurnContext | None = None  # the context of the last decision to auto-reply
 
     def __init__(
         self,
@@ -336,7 +341,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
         Called when no human spoke and no tool call, code execution or LLM produced a reply. The default
         uses the ``auto_reply`` strategy, or else AutoGen's ``default_auto_reply``. Return a text, a
-        message dict, or ``None`` to send nothing (which ends the chat).
+        message dict, or ``None`` to send nothing (which ends the chat). ``ctx`` is the context the policy
+        decided on, so ``ctx.auto_replies`` counts the auto-replies sent before this one.
 
         Examples:
             >>> from hitl import PolicyUserProxy
@@ -485,7 +491,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             )
         if not answer:
             _compat.emit_no_human_input(turn.sender, self)
-        outcome, reason = _rules.after_answer(turn.ctx, answer, self.name)
+        outcome, reason = _rules.after_answer(turn.ctx, answer, self.name, turn.decision.policy)
         if outcome == "stop":
             return self._hitl_stop(turn, reason or "", answer)
         if outcome == "human_reply":
@@ -502,6 +508,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     def _hitl_auto_reply(self, turn: _Turn, answer: str | None = None) -> tuple[bool, None]:
         self._consecutive_auto_reply_counter[turn.sender] += 1
+        self._hitl_decided = turn.ctx
         self._hitl_record(turn, answer, "auto_reply", None)
         if self._hitl_can_ask:
             _compat.emit_using_auto_reply(self._hitl_mode, turn.sender, self)

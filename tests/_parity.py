@@ -116,6 +116,7 @@ class Run:
     outcome: str
     human_input: list[str]
     counter: int
+    stop_reasons: list[str]
     events: list[str] = field(default_factory=list, compare=False)
 
 
@@ -187,6 +188,9 @@ def run(proxy: Any, scenario: Scenario, *, use_async: bool) -> Run:
         outcome=_label(error),
         human_input=list(proxy._human_input),
         counter=proxy._consecutive_auto_reply_counter[assistant],
+        stop_reasons=[  # AG2's termination events (pyautogen 0.2 sends none)
+            event.content.termination_reason for event in stream.events if type(event).__name__ == "TerminationEvent"
+        ],
         events=[type(event).__name__ for event in stream.events],
     )
 
@@ -195,7 +199,7 @@ def compare(scenario: Scenario, *, use_async: bool) -> str | None:
     """Run both agents; return a readable difference, or None when they agree."""
     native = run(make_native(scenario, use_async=use_async), scenario, use_async=use_async)
     ours = run(make_ours(scenario), scenario, use_async=use_async)
-    for name in ("outcome", "prompts", "history", "human_input", "counter"):
+    for name in ("outcome", "prompts", "history", "human_input", "counter", "stop_reasons"):
         if getattr(native, name) != getattr(ours, name):
             return (
                 f"{'async' if use_async else 'sync'} {scenario}\n"

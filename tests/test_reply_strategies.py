@@ -18,6 +18,7 @@ from hitl import (
     StaticReply,
     Terminate,
     TurnContext,
+    When,
 )
 from hitl.conditions import Contains, asks_question
 from hitl.replies import as_auto_reply
@@ -49,16 +50,28 @@ def test_without_a_strategy_the_auto_reply_is_autogens_empty_one() -> None:
     assert run_chat(Never(), SCRIPT, is_termination_msg=Keyword()).messages == native_chat()
 
 
-def test_a_callable_sees_the_message_and_the_counter() -> None:
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_a_callable_sees_the_message_and_the_counter_as_the_policy_did(use_async: bool) -> None:
     seen: list[tuple[str, int]] = []
+    decided: list[TurnContext] = []
+    replied: list[TurnContext] = []
+
+    def never_asks(ctx: TurnContext) -> bool:
+        decided.append(ctx)
+        return False
 
     def reply(ctx: TurnContext) -> str:
         seen.append((ctx.text, ctx.auto_replies))
+        replied.append(ctx)
         return f"ack {ctx.auto_replies}"
 
-    transcript = run_chat(Never(), SCRIPT, auto_reply=CallableReply(reply), is_termination_msg=Keyword())
-    assert seen == [(SCRIPT[0], 1), (SCRIPT[1], 2), (SCRIPT[2], 3)]
-    assert transcript.texts[2] == "ack 1"
+    transcript = run_chat(
+        When(never_asks), SCRIPT, auto_reply=CallableReply(reply), is_termination_msg=Keyword(), use_async=use_async
+    )
+    assert seen == [(SCRIPT[0], 0), (SCRIPT[1], 1), (SCRIPT[2], 2)]  # auto-replies sent before this one
+    assert transcript.texts[2] == "ack 0"
+    assert len(replied) == 3
+    assert all(r is d for r, d in zip(replied, decided[:3], strict=True))  # the very context the policy saw
 
 
 class SmartUserProxy(autogen.UserProxyAgent):  # type: ignore[misc]
@@ -111,7 +124,7 @@ def test_a_subclass_overrides_one_method_to_compute_its_auto_reply() -> None:
             return f"{ctx.auto_reply_limit - ctx.auto_replies} left"
 
     proxy = Countdown("user", policy=Never(), limits={"max_consecutive_auto_reply": 5}, code_execution_config=False)
-    assert run_chat(proxy, ["a", "b"]).texts == ["Start.", "a", "4 left", "b", "3 left"]
+    assert run_chat(proxy, ["a", "b"]).texts == ["Start.", "a", "5 left", "b", "4 left"]
 
 
 def test_none_sends_no_reply_and_the_chat_ends_there() -> None:

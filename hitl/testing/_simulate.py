@@ -89,7 +89,7 @@ def simulate(
         if decision.ask:
             answer = _next_answer(answers, ctx, asked)
             asked += 1
-            outcome, reason = _rules.after_answer(ctx, answer, agent)
+            outcome, reason = _rules.after_answer(ctx, answer, agent, decision.policy)
         else:
             outcome, reason = _rules.without_asking(ctx, agent)
         turns.append(SimulatedTurn(index, ctx, decision, answer, outcome, reason))
