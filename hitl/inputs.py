@@ -27,10 +27,12 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import itertools
+import os
 import queue
 import select
 import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -227,24 +229,34 @@ class ConsoleInput:
     def ask_within(self, prompt: str, context: TurnContext, seconds: float) -> str:
         """Read one line, giving up after ``seconds`` (raises ``TimeoutError``); used by TimeoutInput.
 
-        On the process's own console this waits on stdin itself, so no reader is left behind to swallow
-        a later line; a custom IOStream is read in a worker thread.
+        On the process's own console (POSIX) this reads stdin's file descriptor itself, one byte at a
+        time, so no reader is left behind to swallow a later line and no line waits unseen in a buffer;
+        a line not finished by the deadline is dropped. A custom IOStream is read in a worker thread.
         """
-        if not _uses_stdin() or not hasattr(sys.stdin, "fileno"):
+        if not _uses_stdin() or sys.platform == "win32" or not _has_fileno(sys.stdin):
             return _call_within(lambda: self.ask(prompt, context), seconds)
         sys.stdout.write(prompt)
         sys.stdout.flush()
         try:
-            ready, _, _ = select.select([sys.stdin], [], [], seconds)
+            line = _read_line_within(sys.stdin.fileno(), seconds, sys.stdin.encoding or "utf-8")
         except KeyboardInterrupt:
             return self._fallback("interrupt", self.on_interrupt, KeyboardInterrupt())
-        if not ready:
+        except TimeoutError:
             sys.stdout.write("\n")
-            raise TimeoutError(f"no answer within {seconds} s")
-        line = sys.stdin.readline()
-        if not line:
+            raise
+        if line is None:
             return self._fallback("eof", self.on_eof, EOFError())
-        return line.rstrip("\r\n")
+        return line
+
+    async def a_ask_within(self, prompt: str, context: TurnContext, seconds: float) -> str:
+        """Like ``ask_within``, without blocking the event loop; nothing is left reading after the deadline."""
+        read = _compat.default_iostream().input
+        if _compat.is_coroutine_callable(read):
+            try:
+                return await asyncio.wait_for(self._a_read(read(prompt)), seconds)
+            except asyncio.TimeoutError:
+                raise TimeoutError(f"no answer within {seconds} s") from None
+        return await asyncio.to_thread(self.ask_within, prompt, context, seconds)  # ends by the deadline
 
     def _read(self, read: Callable[[], object]) -> str:
         try:
@@ -288,6 +300,30 @@ class ConsoleInput:
         return f"ConsoleInput({', '.join(options)})"
 
 
+def _has_fileno(stream: Any) -> bool:
+    try:
+        stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return False
+    return True
+
+
+def _read_line_within(fd: int, seconds: float, encoding: str) -> str | None:
+    """Read one line from ``fd`` by ``seconds`` from now; ``None`` at end of input, ``TimeoutError`` after."""
+    deadline = time.monotonic() + seconds
+    data = bytearray()
+    while True:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise TimeoutError(f"no answer within {seconds} s")
+        byte = os.read(fd, 1)
+        if not byte:  # end of input: a last line without a newline still counts
+            return data.decode(encoding, errors="replace") if data else None
+        if byte == b"\n":
+            return data.decode(encoding, errors="replace").rstrip("\r")
+        data += byte
+
+
 # -- callback -------------------------------------------------------------------------------------------------
 
 
@@ -317,6 +353,15 @@ class CallbackInput:
         if asyncio.iscoroutine(result) or isinstance(result, Awaitable):
             return _run_to_completion(result, self)
         return result
+
+    def ask_within(self, prompt: str, context: TurnContext, seconds: float) -> str:
+        """Like ``ask``, giving up after ``seconds`` (``TimeoutError``); an async function is cancelled then."""
+        if not self._is_async:
+            return _call_within(lambda: self.ask(prompt, context), seconds)
+        try:
+            return _run_to_completion(asyncio.wait_for(self.a_ask(prompt, context), seconds), self)
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"no answer within {seconds} s") from None
 
     async def a_ask(self, prompt: str, context: TurnContext) -> str:
         """Await the function (or run a sync one in a worker thread)."""
@@ -429,14 +474,34 @@ class QueueInput:
             self._close(question)
 
     def ask_within(self, prompt: str, context: TurnContext, seconds: float) -> str:
-        """Like ``ask``, but give up after ``seconds`` (raises ``TimeoutError``; the question is withdrawn)."""
+        """Like ``ask``, but give up after ``seconds`` (raises ``TimeoutError``; the question is withdrawn).
+
+        An answer that ``answer`` accepted is never dropped, even one given at the very deadline.
+        """
         question = self._open_question(prompt, context)
         try:
             return question._future.result(timeout=seconds)
         except concurrent.futures.TimeoutError:
-            raise TimeoutError(f"no answer within {seconds} s") from None
+            return self._withdraw(question, seconds)
         finally:
             self._close(question)
+
+    async def a_ask_within(self, prompt: str, context: TurnContext, seconds: float) -> str:
+        """Like ``a_ask``, but give up after ``seconds``, as ``ask_within`` does."""
+        question = self._open_question(prompt, context)
+        try:
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(question._future)), seconds)
+        except asyncio.TimeoutError:
+            return self._withdraw(question, seconds)
+        finally:
+            self._close(question)
+
+    def _withdraw(self, question: Question, seconds: float) -> str:
+        """At the deadline: withdraw the question, unless an answer was accepted just now (then it counts)."""
+        with self._root._lock:
+            if self._root._open.pop(question.id, None) is not None:
+                raise TimeoutError(f"no answer within {seconds} s")
+        return question._future.result()  # answer() set it while holding the lock
 
     async def a_ask(self, prompt: str, context: TurnContext) -> str:
         """Put a question on the queue and await its answer without blocking the event loop."""
@@ -479,11 +544,12 @@ class QueueInput:
         """
         if not isinstance(text, str):
             raise TypeError(f"an answer is a str (got {text!r})")
-        with self._root._lock:
+        with self._root._lock:  # taking the question and answering it are one step
             question = self._root._open.pop(question_id, None)
-        if question is None:
-            raise KeyError(f"no open question with id {question_id} (answered already, withdrawn, or never asked)")
-        question._future.set_result(text)
+            if question is not None and question._future.set_running_or_notify_cancel():
+                question._future.set_result(text)
+                return
+        raise KeyError(f"no open question with id {question_id} (answered already, withdrawn, or never asked)")
 
     def __repr__(self) -> str:
         label = "" if self.conversation is None else repr(self.conversation)
@@ -517,9 +583,10 @@ class TimeoutInput:
     termination message), ``"exit"`` stops the chat, any other text is sent as the reply. The default is
     ``"exit"``: a human who does not answer stops the chat rather than approving it.
 
-    Providers that can withdraw a question ([`QueueInput`][hitl.inputs.QueueInput],
-    [`ConsoleInput`][hitl.inputs.ConsoleInput] on the process's
-    stdin, and anything async) are cancelled cleanly; any other provider keeps running in a background
+    Providers with a timed read of their own (``ask_within`` / ``a_ask_within``:
+    [`QueueInput`][hitl.inputs.QueueInput], [`ConsoleInput`][hitl.inputs.ConsoleInput] and
+    [`CallbackInput`][hitl.inputs.CallbackInput] of an async function) stop waiting cleanly at the
+    deadline, and an async ``a_ask`` is cancelled; any other provider keeps running in a background
     thread and its late answer is discarded.
 
     Examples:
@@ -550,7 +617,7 @@ class TimeoutInput:
         inner: Any = self.inner
         try:
             if callable(getattr(inner, "ask_within", None)):
-                return str(inner.ask_within(prompt, context, self.seconds))
+                return inner.ask_within(prompt, context, self.seconds)  # type: ignore[no-any-return]
             if callable(getattr(inner, "ask", None)):
                 return _call_within(lambda: inner.ask(prompt, context), self.seconds)
             return _run_to_completion(self.a_ask(prompt, context), self)
@@ -560,12 +627,14 @@ class TimeoutInput:
     async def a_ask(self, prompt: str, context: TurnContext) -> str:
         """Await the wrapped provider, waiting at most ``seconds``."""
         inner: Any = self.inner
-        if callable(getattr(inner, "a_ask", None)):
-            pending = inner.a_ask(prompt, context)
+        if callable(getattr(inner, "a_ask_within", None)):
+            pending = inner.a_ask_within(prompt, context, self.seconds)
+        elif callable(getattr(inner, "a_ask", None)):
+            pending = asyncio.wait_for(inner.a_ask(prompt, context), self.seconds)
         else:
-            pending = asyncio.to_thread(inner.ask, prompt, context)
+            pending = asyncio.wait_for(asyncio.to_thread(inner.ask, prompt, context), self.seconds)
         try:
-            return str(await asyncio.wait_for(pending, self.seconds))
+            return await pending  # type: ignore[no-any-return]
         except (asyncio.TimeoutError, TimeoutError):
             raise self._timed_out() from None
 

@@ -29,7 +29,7 @@ from ._compat import ConversableAgent, UserProxyAgent
 from ._rules import InputEvent, Outcome
 from .context import TurnContext
 from .errors import ConfigurationError
-from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer
+from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer, _run_to_completion
 from .limits import Limits
 from .policies import Always, Decision, InputPolicy, from_mode, to_mode
 from .replies import AutoReply, as_auto_reply
@@ -571,11 +571,11 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         """
         step = _CURRENT_STEP.get()
         ctx = self._hitl_context(step)
-        provider = self._hitl_input
+        provider: Any = self._hitl_input
         self.check_can_ask()
         ask = getattr(provider, "ask", None)
         try:
-            answer = ask(prompt, ctx) if ask is not None else _run_async_provider(provider, prompt, ctx)
+            answer = ask(prompt, ctx) if ask is not None else _run_to_completion(provider.a_ask(prompt, ctx), provider)
         except NoAnswer as missing:
             answer = self._hitl_no_answer(step, missing)
         return _compat.record_human_input(self, _checked(answer, provider))
@@ -630,17 +630,6 @@ def _checked(answer: object, provider: object) -> str:
     raise TypeError(
         f"human-input provider {provider!r} returned {answer!r} ({type(answer).__name__}), not a str; "
         "an answer is text: '' to skip, 'exit' to stop, or a reply"
-    )
-
-
-def _run_async_provider(provider: Any, prompt: str, ctx: TurnContext) -> str:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return str(asyncio.run(provider.a_ask(prompt, ctx)))
-    raise ConfigurationError(
-        f"{provider!r} can only be awaited, but the chat is synchronous and runs inside an event loop; "
-        "use a_initiate_chat, or a provider with a synchronous ask()"
     )
 
 

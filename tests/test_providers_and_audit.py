@@ -24,6 +24,7 @@ from hitl import (
     ConfigurationError,
     ConsoleInput,
     Keyword,
+    NoAnswer,
     PolicyUserProxy,
     QueueInput,
     Terminate,
@@ -300,14 +301,6 @@ def test_a_timeout_uses_its_default_and_records_the_timeout(
     default: str, outcome: str, history_tail: list[str], use_async: bool
 ) -> None:
     nobody = TimeoutInput(QueueInput(), seconds=0.05, default=default)
-    proxy = PolicyUserProxy(
-        "u",
-        policy=Terminate() | Always(),
-        human_input=nobody,
-        is_termination_msg=Keyword(),
-        code_execution_config=False,
-    )
-    transcript = run_chat(proxy, ["first", "second"], use_async=use_async) if False else None
     transcript = run_chat(
         PolicyUserProxy("u", policy=Always(), human_input=nobody, code_execution_config=False),
         ScriptedAssistant("assistant", ["first", "second"], on_exhausted="stop"),
@@ -329,6 +322,130 @@ def test_timeout_arguments_are_checked() -> None:
 def test_a_provider_that_returns_a_non_str_is_an_error() -> None:
     with pytest.raises(TypeError, match="not a str"):
         run_chat(Always(), ["one"], human_input=CallbackInput(lambda prompt, ctx: 42))  # type: ignore[arg-type, return-value]
+
+
+class SyncNone:
+    def ask(self, prompt: str, context: TurnContext) -> Any:
+        return None
+
+
+class AsyncNone:
+    async def a_ask(self, prompt: str, context: TurnContext) -> Any:
+        return None
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize(
+    "provider",
+    [SyncNone(), AsyncNone(), TimeoutInput(SyncNone(), seconds=5), TimeoutInput(AsyncNone(), seconds=5)],
+    ids=["sync", "async", "timed-sync", "timed-async"],
+)
+def test_a_non_str_answer_is_never_sent_as_text_on_any_path(provider: Any, use_async: bool) -> None:
+    proxy = PolicyUserProxy("u", policy=Always(), human_input=provider, code_execution_config=False)
+    with pytest.raises(TypeError, match="returned None"):
+        run_chat(proxy, ["one"], use_async=use_async)
+    assert all(message.get("content") != "None" for message in proxy.chat_messages[next(iter(proxy.chat_messages))])
+
+
+def test_a_timed_out_async_callback_is_cancelled_in_a_sync_chat() -> None:
+    events: list[str] = []
+
+    async def slow(prompt: str, context: TurnContext) -> str:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            events.append("cancelled")
+            raise
+        events.append("finished")
+        return "late"
+
+    started = time.monotonic()
+    with pytest.raises(NoAnswer, match="timeout"):
+        TimeoutInput(CallbackInput(slow), seconds=0.05).ask("?", TurnContext("x"))
+    assert events == ["cancelled"]
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_an_answer_at_the_deadline_is_either_used_or_refused_never_lost(use_async: bool) -> None:
+    # The answerer aims at the deadline; whoever wins, the answer is used iff answer() accepted it.
+    rng = random.Random(7)
+    for _ in range(300):
+        inbox = QueueInput()
+        accepted: list[bool] = []
+
+        def answer_soon(delay: float, inbox: QueueInput = inbox, accepted: list[bool] = accepted) -> None:
+            time.sleep(delay)
+            try:
+                inbox.answer(1, "yes")  # the first question of a new QueueInput, asked or not yet
+                accepted.append(True)
+            except KeyError:
+                accepted.append(False)
+
+        answerer = threading.Thread(target=answer_soon, args=(rng.uniform(0, 0.004),))
+        answerer.start()
+        try:
+            if use_async:
+                got = asyncio.run(inbox.a_ask_within("?", TurnContext("x"), 0.002))
+            else:
+                got = inbox.ask_within("?", TurnContext("x"), 0.002)
+        except TimeoutError:
+            got = None
+        answerer.join()
+        assert accepted == [got == "yes"], (got, accepted)
+        assert inbox.pending() == []
+
+
+def _console_process(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(SCRIPTS / "console_chat.py"), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _summary_of(output: str) -> dict[str, Any]:
+    line = next(line for line in output.splitlines() if line.startswith("SUMMARY "))
+    data: dict[str, Any] = json.loads(line.removeprefix("SUMMARY "))
+    return data
+
+
+def test_an_async_console_timeout_leaves_no_reader_behind() -> None:
+    # stdin stays open and silent: after the deadline nothing may keep the process waiting on it.
+    process = _console_process("ALWAYS", "0.3", "async", "piped")
+    assert process.stdout is not None
+    try:
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        assert process.stdin is not None
+        process.stdin.close()
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    assert _summary_of(process.stdout.read())["decisions"] == [["timeout", "stop", "exit"]]
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_timed_console_answers_that_arrive_together_are_each_read(use_async: bool) -> None:
+    process = _console_process("ALWAYS", "5", *(["async"] if use_async else []), "piped")
+    assert process.stdin is not None
+    process.stdin.write("Fix it.\n\n")  # two answers in one write, the pipe left open
+    process.stdin.flush()
+    try:
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stdin.close()
+    assert process.stdout is not None
+    assert process.stderr is not None
+    assert process.returncode == 0, process.stderr.read()
+    assert _summary_of(process.stdout.read())["decisions"] == [
+        ["answered", "human_reply", "Fix it."],
+        ["answered", "stop", ""],
+    ]
 
 
 # -- the audit trail ----------------------------------------------------------------------------------------------

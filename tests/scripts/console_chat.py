@@ -1,7 +1,11 @@
-"""A chat on the console, for the pseudo-terminal tests: prints a JSON summary line at the end."""
+"""A chat on the console, for the pseudo-terminal tests: prints a JSON summary line at the end.
+
+python console_chat.py MODE [TIMEOUT] [async] [piped]
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 
@@ -12,15 +16,17 @@ from hitl.testing import ScriptedAssistant
 
 def main() -> None:
     mode, timeout = sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
-    human = TimeoutInput(ConsoleInput(), seconds=timeout, default="exit") if timeout else ConsoleInput()
+    flags = set(sys.argv[3:])
+    console = ConsoleInput(allow_non_interactive="piped" in flags)
+    human = TimeoutInput(console, seconds=timeout, default="exit") if timeout else console
     proxy = PolicyUserProxy(
         "user", policy=from_mode(mode), human_input=human, is_termination_msg=Keyword(), code_execution_config=False
     )
-    result = proxy.initiate_chat(
-        ScriptedAssistant("assistant", ["Draft one.", "Draft two. TERMINATE"], on_exhausted="stop"),
-        message="Write.",
-        silent=True,
-    )
+    assistant = ScriptedAssistant("assistant", ["Draft one.", "Draft two. TERMINATE"], on_exhausted="stop")
+    if "async" in flags:
+        result = asyncio.run(proxy.a_initiate_chat(assistant, message="Write.", silent=True))
+    else:
+        result = proxy.initiate_chat(assistant, message="Write.", silent=True)
     print(
         "SUMMARY "
         + json.dumps(
