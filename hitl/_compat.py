@@ -26,6 +26,7 @@ __all__ = [
     "AnySender",
     "ConversableAgent",
     "UserProxyAgent",
+    "content_str",
     "default_iostream",
     "emit_no_human_input",
     "emit_termination",
@@ -70,7 +71,7 @@ try:
     import autogen
     from autogen import Agent, ConversableAgent, UserProxyAgent
     from autogen.code_utils import UNKNOWN as UNKNOWN_LANGUAGE  # how AutoGen finds the code it runs
-    from autogen.code_utils import extract_code, infer_lang
+    from autogen.code_utils import content_str, extract_code, infer_lang
     from autogen.io.base import IOStream
 except ImportError as exc:  # pragma: no cover - exercised in the compatibility job
     raise ImportError(missing_autogen_message(_installed_version("pyautogen"))) from exc

@@ -11,6 +11,7 @@ already decided.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from datetime import datetime, timezone
@@ -102,7 +103,10 @@ class JsonlAudit:
 
     def write(self, record: DecisionRecord) -> None:
         """Append ``record`` as one JSON line, and flush it."""
-        line = record.model_dump_json() + "\n"
+        try:
+            line = record.model_dump_json() + "\n"
+        except ValueError:  # text JSON cannot hold as it is (a lone surrogate, say): escape it
+            line = json.dumps(record.model_dump(mode="json"), ensure_ascii=True) + "\n"
         with self._lock:
             if self._file is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -134,4 +138,6 @@ def read_jsonl(path: str | os.PathLike[str]) -> list[DecisionRecord]:
     file = Path(path)
     if not file.exists():
         return []
-    return [DecisionRecord.model_validate_json(line) for line in file.read_text(encoding="utf-8").splitlines() if line]
+    # Split on "\n" only: a record's text may hold other line breaks (U+2028...), which JSON leaves as they are.
+    lines = file.read_text(encoding="utf-8").split("\n")
+    return [DecisionRecord.model_validate(json.loads(line)) for line in lines if line.strip()]

@@ -30,14 +30,14 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, ConfigWarning, _user_stacklevel
 from .limits import Limits
 
 if TYPE_CHECKING:
@@ -60,24 +60,6 @@ __all__ = [
 
 
 # -- whole-proxy configuration ----------------------------------------------------------------------------------
-
-
-class ConfigWarning(UserWarning):
-    """A configuration that works but is likely a mistake (it says what will happen and how to fix it)."""
-
-
-def _user_stacklevel() -> int:
-    """Count the frames up to the first outside hitl and pydantic, so a warning points at the user's line."""
-    level = 1
-    frame = sys._getframe(1)
-    here = os.path.dirname(os.path.abspath(__file__))
-    while frame is not None:
-        path = os.path.abspath(frame.f_code.co_filename)
-        if not path.startswith(here) and "pydantic" not in path:
-            return level
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
-    return 1
 
 
 class _Model(BaseModel):
@@ -438,22 +420,31 @@ class ProxyConfig(_Model):
         return self
 
     def build(self, **kwargs: Any) -> PolicyUserProxy:
-        """Build the proxy; ``kwargs`` go to [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] (``function_map=``...)."""
+        """Build the proxy; ``kwargs`` go to [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] (``function_map=``...).
+
+        A keyword the configuration also sets wins over it: ``build(human_input=ScriptedInput([...]))``
+        tests a production configuration with a scripted human.
+        """
         from .proxy import PolicyUserProxy
         from .spec import parse_policy
 
-        proxy = PolicyUserProxy(
-            self.name,
-            policy=parse_policy(self.policy),
-            limits=self.limits,
-            is_termination_msg=None if self.termination is None else _build_termination(self.termination),
-            auto_reply=None if self.auto_reply is None else _build_auto_reply(self.auto_reply),
-            human_input=self.human_input.build(),
-            code_execution_config=False if self.code_execution is None else self.code_execution.to_autogen(),
-            system_message=self.system_message,
-            description=self.description,
-            **kwargs,
-        )
+        options: dict[str, Any] = {
+            "policy": parse_policy(self.policy),
+            "limits": self.limits,
+            "is_termination_msg": None if self.termination is None else _build_termination(self.termination),
+            "auto_reply": None if self.auto_reply is None else _build_auto_reply(self.auto_reply),
+            "human_input": self.human_input.build(),
+            "code_execution_config": False if self.code_execution is None else self.code_execution.to_autogen(),
+            "system_message": self.system_message,
+            "description": self.description,
+        }
+        if "human_input_mode" in kwargs:  # the caller's mode replaces the configured policy
+            del options["policy"]
+        if "max_consecutive_auto_reply" in kwargs:
+            del options["limits"]
+        if "default_auto_reply" in kwargs:
+            del options["auto_reply"]
+        proxy = PolicyUserProxy(kwargs.pop("name", self.name), **{**options, **kwargs})
         proxy._hitl_config = self
         return proxy
 
@@ -526,30 +517,46 @@ def _checked_form(model: type[_M], what: str, **fields: Any) -> _M:
         raise ConfigurationError(f"{what} has no configuration form: {exc}") from None
 
 
-def load_config(source: str | os.PathLike[str] | dict[str, Any]) -> ProxyConfig:
+def load_config(source: str | os.PathLike[str] | Mapping[str, Any]) -> ProxyConfig:
     """Load and validate a [`ProxyConfig`][hitl.config.ProxyConfig] from a dict, a JSON file or a YAML file.
 
     YAML needs PyYAML (``pip install 'autogen-hitl[yaml]'``) and is read with ``yaml.safe_load``.
 
     Raises:
-        pydantic.ValidationError: for invalid content, naming the path of each bad field.
-        ConfigurationError: for an unknown file type, or YAML without PyYAML.
+        pydantic.ValidationError: for invalid content, naming the path of each bad field (and the file).
+        ConfigurationError: for an unknown file type, a file that is not valid JSON or YAML (naming the
+            file and the line), or YAML without PyYAML.
     """
-    if isinstance(source, dict):
-        return ProxyConfig.model_validate(source)
+    from pydantic import ValidationError
+
+    if isinstance(source, Mapping):
+        return ProxyConfig.model_validate(dict(source))
     path = Path(source)
     suffix = path.suffix.lower()
     if suffix not in (".json", ".yaml", ".yml"):
         raise ConfigurationError(f"{path}: a configuration file ends in .json, .yaml or .yml")
     text = path.read_text(encoding="utf-8")
     if suffix == ".json":
-        return ProxyConfig.model_validate(json.loads(text))
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigurationError(f"{path} is not valid JSON: {exc}") from None
     else:
         try:
             import yaml  # type: ignore[import-untyped, unused-ignore]
         except ImportError:
-            raise ConfigurationError(f"{path} is YAML, which needs PyYAML: pip install 'autogen-hitl[yaml]'") from None
-        return ProxyConfig.model_validate(yaml.safe_load(text))
+            raise ConfigurationError(f"{path} is YAML, which needs PyYAML: pip install pyyaml") from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            where = str(exc).replace('"<unicode string>"', str(path))
+            raise ConfigurationError(f"{path} is not valid YAML: {where}") from None
+    try:
+        return ProxyConfig.model_validate(data)
+    except ValidationError as exc:
+        if hasattr(exc, "add_note"):  # Python 3.11+
+            exc.add_note(f"in {path}")
+        raise
 
 
 def json_schema() -> dict[str, Any]:

@@ -166,11 +166,14 @@ class TurnContext:
 
     @property
     def received(self) -> int:
-        """How many messages in ``messages`` the recipient received (not sent), this one included."""
+        """How many messages in ``messages`` the recipient received (not sent), this one included.
+
+        Tool and function results are not counted: in a chat they are the proxy's own replies.
+        """
         me = self.recipient
         count = 0
         for message in self.messages:
-            if message.get("name") != me:
+            if message.get("name") != me and message.get("role") not in ("tool", "function"):
                 count += 1
         return count
 

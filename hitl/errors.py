@@ -6,8 +6,13 @@ Every error derives from [`HitlError`][hitl.errors.HitlError], and from the buil
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+
 __all__ = [
     "AutoReplyError",
+    "ConfigWarning",
     "ConfigurationError",
     "HitlError",
     "InputExhaustedError",
@@ -59,3 +64,27 @@ class InputExhaustedError(HitlError, LookupError):
 
 class ScriptExhaustedError(HitlError, LookupError):
     """A scripted assistant was asked to reply after its last scripted reply."""
+
+
+class ConfigWarning(UserWarning):
+    """A configuration that works but is likely a mistake (it says what will happen and how to fix it)."""
+
+
+_ASYNCIO = os.path.dirname(os.path.abspath(asyncio.__file__))
+
+
+def _user_stacklevel() -> int:
+    """Count the frames up to the first outside hitl, pydantic and asyncio, so a warning points at the user's line."""
+    level = 1
+    frame = sys._getframe(1)
+    here = os.path.dirname(os.path.abspath(__file__))
+    asyncio_dir = (
+        os.path.dirname(os.path.abspath(sys.modules["asyncio"].__file__ or "")) if "asyncio" in sys.modules else ""
+    )
+    while frame is not None:
+        path = os.path.abspath(frame.f_code.co_filename)
+        if not path.startswith(here) and "pydantic" not in path and not (asyncio_dir and path.startswith(asyncio_dir)):
+            return level
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return 1

@@ -141,7 +141,9 @@ class ScriptedInput:
         self.contexts.append(context)
         if self._given >= len(self._answers):
             raise InputExhaustedError(
-                f"ScriptedInput ran out of answers ({len(self._answers)} given) when asked: {prompt!r}"
+                f"ScriptedInput ran out of answers ({len(self._answers)} given) when asked, for the "
+                f"{_ordinal(len(self.prompts))} time, about message {context.turn} from {context.sender!r} "
+                f"({_excerpt(context.text)}): {prompt!r}"
             )
         answer = self._answers[self._given]
         self._given += 1
@@ -153,6 +155,15 @@ class ScriptedInput:
 
     def __repr__(self) -> str:
         return f"ScriptedInput({self._answers!r}, remaining={self.remaining})"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _excerpt(text: str, width: int = 60) -> str:
+    return repr(text if len(text) <= width else text[: width - 3] + "...")
 
 
 # -- console --------------------------------------------------------------------------------------------------

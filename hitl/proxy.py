@@ -15,9 +15,12 @@ termination-and-human-reply step with one decision procedure, shared by the sync
 from __future__ import annotations
 
 import asyncio
+import difflib
+import inspect
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -28,7 +31,7 @@ from . import _compat, _rules
 from ._compat import ConversableAgent, UserProxyAgent
 from ._rules import InputEvent, Outcome
 from .context import TurnContext
-from .errors import ConfigurationError
+from .errors import ConfigurationError, ConfigWarning, _user_stacklevel
 from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer, _run_to_completion
 from .limits import Limits
 from .policies import Always, Decision, InputPolicy, from_mode, to_mode
@@ -178,6 +181,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     prompts: Prompts = Prompts()
     _hitl_ready: bool = False  # set once __init__ is done
     _hitl_decided: TurnContext | None = None  # the context of the last decision to auto-reply
+    _hitl_explicit_policy: bool = False  # given policy=, not a human_input_mode string
 
     def __init__(
         self,
@@ -200,6 +204,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         audit: AuditSink | list[AuditSink] | None = None,
         **kwargs: Any,
     ) -> None:
+        _check_keywords(kwargs)
         if auto_reply is not None and default_auto_reply != "":
             raise ConfigurationError(
                 f"PolicyUserProxy got both auto_reply={auto_reply!r} and default_auto_reply={default_auto_reply!r}; "
@@ -239,6 +244,26 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self.register_reply(_compat.AnySender, auto_reply_step, position=len(self._reply_func_list))
         self._hitl_ready = True
         self._hitl_check_gates()
+        self._hitl_explicit_policy = policy is not None  # a mode string is a drop-in: as quiet as AutoGen
+
+    def _hitl_warn_if_unbounded(self, kwargs: Mapping[str, Any]) -> None:
+        """Warn when a chat can only end at AutoGen's default limit: the classic NEVER mistake."""
+        if (
+            not self._hitl_explicit_policy
+            or self._hitl_can_ask
+            or self._hitl_termination is not None
+            or self._hitl_limits != Limits()
+            or kwargs.get("max_turns") is not None
+        ):
+            return
+        warnings.warn(
+            f"PolicyUserProxy {self.name!r}: policy {self._hitl_policy!r} never asks a human, there is no "
+            "is_termination_msg (AutoGen's default stops only on a message that is exactly 'TERMINATE'), no "
+            "limits and no max_turns, so this chat may run to AutoGen's default of 100 consecutive auto-replies. "
+            "Pass is_termination_msg=hitl.Keyword(), and limits=hitl.Limits(...) or max_turns=",
+            ConfigWarning,
+            stacklevel=_user_stacklevel(),
+        )
 
     @classmethod
     def from_config(cls, source: ProxyConfig | Mapping[str, Any] | str | os.PathLike[str], **kwargs: Any) -> Any:
@@ -253,7 +278,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         """
         from .config import ProxyConfig, load_config
 
-        config = source if isinstance(source, ProxyConfig) else load_config(source)  # type: ignore[arg-type]
+        config = source if isinstance(source, ProxyConfig) else load_config(source)
         return config.build(**kwargs)
 
     def to_config(self) -> ProxyConfig:
@@ -377,6 +402,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self.check_can_ask()
         self._hitl_check_gates()
         kwargs = self._with_max_turns(args, kwargs)
+        if len(args) < 4:
+            self._hitl_warn_if_unbounded(kwargs)
         with _compat.as_deep_as_native(frames=1):  # this method's own frame, so the recursion limit falls alike
             return super().initiate_chat(recipient, *args, **kwargs)
 
@@ -385,6 +412,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self.check_can_ask()
         self._hitl_check_gates()
         kwargs = self._with_max_turns(args, kwargs)
+        if len(args) < 4:
+            self._hitl_warn_if_unbounded(kwargs)
         with _compat.as_deep_as_native(frames=1):
             return await super().a_initiate_chat(recipient, *args, **kwargs)
 
@@ -631,6 +660,25 @@ def _checked(answer: object, provider: object) -> str:
         f"human-input provider {provider!r} returned {answer!r} ({type(answer).__name__}), not a str; "
         "an answer is text: '' to skip, 'exit' to stop, or a reply"
     )
+
+
+_KNOWN_KEYWORDS: frozenset[str] | None = None
+
+
+def _check_keywords(kwargs: Mapping[str, Any]) -> None:
+    """Name the class and the likely intended keyword for a typo, as ConversableAgent cannot."""
+    global _KNOWN_KEYWORDS
+    if not kwargs:
+        return
+    if _KNOWN_KEYWORDS is None:
+        _KNOWN_KEYWORDS = frozenset(inspect.signature(PolicyUserProxy.__init__).parameters) | frozenset(
+            inspect.signature(ConversableAgent.__init__).parameters
+        )
+    for name in kwargs:
+        if name not in _KNOWN_KEYWORDS:
+            close = difflib.get_close_matches(name, sorted(_KNOWN_KEYWORDS - {"self", "kwargs"}), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TypeError(f"PolicyUserProxy() got an unexpected keyword argument {name!r}{hint}")
 
 
 def _resolve_policy(policy: object, mode: object) -> InputPolicy:

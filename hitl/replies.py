@@ -124,16 +124,14 @@ class CallableReply(AutoReply):
         return f"CallableReply({name})"
 
 
-def _as_rule_reply(reply: object) -> AutoReply:
+def _as_rule_reply(reply: object, what: str = "a FirstMatch reply") -> AutoReply:
     if isinstance(reply, AutoReply):
         return reply
     if reply is None or isinstance(reply, (str, Mapping)):
         return StaticReply(reply)
     if callable(reply):
         return CallableReply(reply)
-    raise TypeError(
-        f"a FirstMatch reply is a str, a dict, None, a function of the TurnContext or an AutoReply (got {reply!r})"
-    )
+    raise TypeError(f"{what} is a str, a dict, None, a function of the TurnContext or an AutoReply (got {reply!r})")
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -199,4 +197,4 @@ def as_auto_reply(value: object) -> AutoReply:
         return value
     if isinstance(value, list):
         return FirstMatch(value)
-    return _as_rule_reply(value)
+    return _as_rule_reply(value, "an auto-reply (or a list of (condition, reply) rules)")

@@ -115,7 +115,12 @@ def _leaf_policy(name: str, arg: str | None, text: str) -> InputPolicy:
 def _leaf_condition(name: str, arg: str | None, text: str) -> Condition:
     make = _CONDITIONS.get(name)
     if make is None:
-        hint = " (never, terminate and always are policies, not conditions)" if name in _BUILT_INS else ""
+        hint = (
+            " (never, terminate and always are policies, not conditions; for the word TERMINATE in a message, "
+            "write keyword(TERMINATE))"
+            if name in _BUILT_INS
+            else ""
+        )
         raise ConfigurationError(
             f"unknown condition name {name!r} in {text!r}{hint}; known: {', '.join(CONDITION_NAMES)}"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ import autogen
 from autogen import ConversableAgent
 
 from hitl import InputExhaustedError, PolicyUserProxy, ScriptedInput, ScriptExhaustedError
+from hitl.errors import ConfigWarning
 from hitl.policies import from_mode
 from hitl.testing import ScriptedAssistant, quiet
 
@@ -171,7 +173,8 @@ def make_ours(scenario: Scenario) -> PolicyUserProxy:
 def run(proxy: Any, scenario: Scenario, *, use_async: bool) -> Run:
     assistant = _assistant(scenario)
     error: BaseException | None = None
-    with quiet() as stream:
+    with quiet() as stream, warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConfigWarning)  # the scenarios explore unbounded setups on purpose
         try:
             if use_async:
                 asyncio.run(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from hitl import JsonlAudit, Never, Terminate, TurnContext, When
+from pathlib import Path
+from typing import Any
+
+from hitl import JsonlAudit, Keyword, Never, Terminate, TurnContext, When
 from hitl.audit import read_jsonl
 from hitl.conditions import has_code_block
 from hitl.testing import code_block, run_chat
@@ -35,3 +38,13 @@ def test_records_written_to_a_sink_and_read_later_are_the_same(tmp_path: object)
     transcript = run_chat(Never(), ["a", "b", "TERMINATE"], audit=JsonlAudit(path))
     assert read_jsonl(path) == transcript.decisions
     assert [d.outcome for d in transcript.decisions] == ["auto_reply", "auto_reply", "stop"]
+
+
+def test_a_jsonl_audit_reads_back_text_with_any_line_break_or_broken_unicode(tmp_path: Any) -> None:
+    path = Path(str(tmp_path)) / "audit.jsonl"
+    odd = ["Line one\u2028line two", "next\u0085line", "bad \udcff byte", "TERMINATE"]
+    transcript = run_chat(Never(), odd, audit=JsonlAudit(path), is_termination_msg=Keyword())
+    assert transcript.error is None  # an audit line that cannot be written as is does not end the chat
+    records = read_jsonl(path)
+    assert [r.message for r in records] == odd
+    assert records == transcript.decisions

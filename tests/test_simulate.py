@@ -8,16 +8,41 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hitl import Always, InputPolicy, Keyword, Never, Terminate, When
-from hitl.conditions import has_code_block
-from hitl.testing import run_chat, simulate
+from hitl import Always, InputPolicy, Keyword, Never, Terminate, TurnContext, When
+from hitl.conditions import AfterAutoReplies, EveryNth, has_code_block, has_tool_call
+from hitl.testing import function_call, run_chat, simulate, tool_call
+
+
+def second_message(ctx: TurnContext) -> bool:
+    return ctx.turn == 2
+
 
 REPLIES = st.lists(
-    st.sampled_from(["working", "TERMINATE", "done. TERMINATE", "```python\nprint(1)\n```", "", "why?"]),
+    st.sampled_from(
+        [
+            "working",
+            "TERMINATE",
+            "done. TERMINATE",
+            "```python\nprint(1)\n```",
+            "",
+            "why?",
+            function_call("legacy"),
+            tool_call("lookup"),
+            {"content": [{"type": "text", "text": "TERMIN"}, {"type": "text", "text": "ATE"}]},
+        ]
+    ),
     min_size=1,
     max_size=8,
 )
-POLICIES: list[InputPolicy] = [Never(), Terminate(), Always(), Terminate() | When(has_code_block)]
+POLICIES: list[InputPolicy] = [
+    Never(),
+    Terminate(),
+    Always(),
+    Terminate() | When(has_code_block),
+    When(EveryNth(2)),
+    When(AfterAutoReplies(1)) | When(has_tool_call),
+    When(second_message),
+]
 
 
 def test_simulate_returns_one_turn_per_message_until_the_stop() -> None:
@@ -53,8 +78,9 @@ def test_simulate_agrees_with_a_real_chat(policy: InputPolicy, replies: list[str
     answers = [""] * 20
     transcript = run_chat(policy, replies, answers=answers, limits={"max_consecutive_auto_reply": limit}, raises=False)
     assert transcript.error is None
-    incoming = [m for m in transcript.messages if m.get("name") == "assistant"]
-    turns = simulate(policy, [str(m["content"]) for m in incoming], answers=answers, auto_reply_limit=limit)
+    # What the proxy received: not its own messages, nor the results of the tools it ran.
+    incoming = [m for m in transcript.messages if m.get("name") != "user" and m.get("role") not in ("tool", "function")]
+    turns = simulate(policy, incoming, answers=answers, auto_reply_limit=limit)
     real = [(d.asked, d.outcome) for d in transcript.decisions]
     assert [(t.asked, t.outcome) for t in turns][: len(real)] == real
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -115,3 +116,37 @@ def test_scripted_input_in_a_transcript_keeps_its_prompts() -> None:
     assert transcript.prompts == human.prompts
     assert transcript.prompts[0].startswith("Replying as user. Provide feedback to assistant.")
     assert asyncio.iscoroutinefunction(proxy.a_initiate_chat)
+
+
+def test_a_ready_proxy_chatting_again_gets_a_transcript_of_that_chat_alone() -> None:
+    human = ScriptedInput(["", ""])
+    proxy = PolicyUserProxy("user", policy=When(has_code_block), human_input=human, code_execution_config=False)
+    first = run_chat(proxy, [code_block("print(1)")])
+    second = run_chat(proxy, ["no code here"])
+    first.assert_asked(1)
+    second.assert_not_asked()
+    assert [d.message for d in second.decisions] == ["no code here"]
+    assert second.prompts == []
+
+
+def test_a_proxy_that_sends_no_reply_is_named_as_the_one_that_stopped() -> None:
+    transcript = run_chat(Never(), ["a", "b"], auto_reply=lambda ctx: None)
+    assert transcript.stop_reason == "the proxy sent no reply"
+    assert run_chat(Never(), ["a"], auto_reply="go").stop_reason == "the assistant sent no reply"
+
+
+def test_function_calls_and_their_results_read_as_such() -> None:
+    def delete_everything() -> str:
+        return "refused"
+
+    transcript = run_chat(
+        Never(), [function_call("delete_everything")], function_map={"delete_everything": delete_everything}
+    )
+    text = str(transcript)
+    assert "assistant: '[function call: delete_everything]'" in text
+    assert "(function result: delete_everything): 'refused'" in text
+
+
+def test_each_message_dict_shape_renders(monkeypatch: Any) -> None:
+    transcript = run_chat(Never(), [tool_call("lookup")])
+    assert "[tool calls: lookup]" in str(transcript)

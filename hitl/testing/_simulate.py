@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from .. import _rules
+from .. import _compat, _rules
 from ..audit import Outcome
-from ..context import DEFAULT_AUTO_REPLY_LIMIT, TurnContext, message_text
+from ..context import DEFAULT_AUTO_REPLY_LIMIT, TurnContext
 from ..policies import Decision, InputPolicy
 
 __all__ = ["SimulatedTurn", "simulate"]
@@ -17,7 +17,7 @@ class SimulatedTurn(NamedTuple):
     """What a proxy with the policy would do with one incoming message.
 
     Attributes:
-        position: the message's position among the simulated messages (0-based).
+        position: the message's position among the incoming messages given to ``simulate`` (0-based).
         context: the TurnContext the policy saw.
         decision: the policy's decision (``decision.ask``, ``decision.policy``, ``decision.reason``).
         answer: the human's answer used, when asked.
@@ -53,6 +53,7 @@ def simulate(
     auto_reply_limit: int = DEFAULT_AUTO_REPLY_LIMIT,
     sender: str = "assistant",
     agent: str = "user",
+    opening: str | Mapping[str, Any] | None = "Start.",
 ) -> list[SimulatedTurn]:
     """Run ``policy`` over incoming ``messages`` as a proxy would, with no agent, model or human.
 
@@ -60,6 +61,10 @@ def simulate(
     check and the answer rules are AutoGen's, exactly as in [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy]. The human's
     answers come from ``answers`` in order (a list; Enter, ``""``, once it runs out) or from a function
     of the TurnContext. The simulation ends at the first ``stop``, as the chat would.
+
+    The history starts with ``opening``, the proxy's first message, as in a chat the proxy starts
+    (``run_chat`` sends the same ``"Start."``), so ``ctx.turn`` and ``ctx.messages`` are those of that
+    chat; ``opening=None`` starts the history with the first incoming message.
 
     Examples:
         >>> from hitl import Terminate
@@ -69,6 +74,10 @@ def simulate(
     """
     check = is_termination_msg if is_termination_msg is not None else _native_termination
     history: list[Mapping[str, Any]] = []
+    if opening is not None:
+        history.append(
+            {"content": opening, "role": "assistant", "name": agent} if isinstance(opening, str) else opening
+        )
     turns: list[SimulatedTurn] = []
     counter = 0
     asked = 0
@@ -129,5 +138,8 @@ class _Prefix(Sequence[Mapping[str, Any]]):
 
 
 def _native_termination(message: dict[str, Any]) -> bool:
-    """AutoGen's default termination check: the content is exactly "TERMINATE"."""
-    return message_text(message.get("content")) == "TERMINATE"
+    """AutoGen's default termination check: the content, as AutoGen reads it, is exactly "TERMINATE"."""
+    try:
+        return bool(_compat.content_str(message.get("content")) == "TERMINATE")
+    except (TypeError, ValueError, KeyError, AttributeError):  # content AutoGen itself would choke on
+        return False

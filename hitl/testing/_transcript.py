@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from .._compat import default_iostream
 from ..audit import DecisionRecord
 from ..context import message_text
+from ..errors import ConfigurationError, ConfigWarning
 from ..inputs import ScriptedInput
 from ..policies import InputPolicy
 from ..proxy import PolicyUserProxy
@@ -103,13 +105,17 @@ class Transcript:
         """Why the chat ended, in words.
 
         The proxy's own reason when it stopped the chat; otherwise ``"max turns reached"``, ``"error: ..."``,
-        or ``"the assistant sent no reply"`` (its script ran out, or its own termination check held).
+        ``"the proxy sent no reply"`` (its auto-reply was ``None``), or ``"the assistant sent no reply"``
+        (its script ran out, or its own termination check held).
         """
         if self.error is not None:
             return f"error: {type(self.error).__name__}: {self.error}"
         last = self.decisions[-1] if self.decisions else None
-        if last is not None and last.outcome == "stop" and last.turn == len(self.messages):
-            return last.stop_reason or "stopped"
+        if last is not None and last.turn == len(self.messages):
+            if last.outcome == "stop":
+                return last.stop_reason or "stopped"
+            if last.outcome == "auto_reply":
+                return "the proxy sent no reply"
         if self.max_turns is not None and sum(1 for m in self.messages if m.get("name") != self._assistant) >= (
             self.max_turns
         ):
@@ -126,11 +132,17 @@ class Transcript:
         lines = ["Transcript:"]
         by_turn = {record.turn: record for record in self.decisions}
         for turn, message in enumerate(self.messages, start=1):
-            name = message.get("name") or message.get("role") or "?"
+            role = message.get("role")
+            name = message.get("name") or role or "?"
+            if role in ("tool", "function"):  # a result, named after the function, not a speaker
+                name = f"({role} result{': ' + str(message['name']) if message.get('name') else ''})"
             text = message_text(message.get("content"))
             if message.get("tool_calls"):
                 calls = ", ".join(str(call.get("function", {}).get("name")) for call in message["tool_calls"])
                 text = f"{text} [tool calls: {calls}]".strip()
+            function_call = message.get("function_call")
+            if isinstance(function_call, Mapping):
+                text = f"{text} [function call: {function_call.get('name')}]".strip()
             lines.append(f"  {turn:>3}. {name}: {text[:200]!r}")
             record = by_turn.get(turn)
             if record is not None:
@@ -231,8 +243,24 @@ def run_chat(
         if isinstance(replies, ScriptedAssistant)
         else ScriptedAssistant("assistant", replies, on_exhausted="stop")
     )
+    if use_async:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise ConfigurationError(
+                "run_chat(use_async=True) runs its own event loop, so it cannot run inside one (an async test): "
+                "there, await proxy.a_initiate_chat(...) directly"
+            )
+    provider = proxy.human_input
+    # A ready proxy may have chatted before: this transcript holds this chat's decisions and prompts only.
+    first_decision = len(proxy.decisions)
+    first_prompt = len(provider.prompts) if isinstance(provider, ScriptedInput) else 0
     error: BaseException | None = None
-    with quiet() as stream:
+    with quiet() as stream, warnings.catch_warnings():
+        # A scripted assistant ends the chat with its script: "it may run to the limit" does not apply.
+        warnings.filterwarnings("ignore", "PolicyUserProxy .* never asks a human", ConfigWarning)
         try:
             if use_async:
                 asyncio.run(proxy.a_initiate_chat(assistant, message=message, max_turns=max_turns, silent=True))
@@ -240,13 +268,13 @@ def run_chat(
                 proxy.initiate_chat(assistant, message=message, max_turns=max_turns, silent=True)
         except Exception as exc:
             error = exc
-    provider = proxy.human_input
+    decisions = proxy.decisions[first_decision:]
     transcript = Transcript(
         messages=list(proxy.chat_messages.get(assistant, [])),
-        decisions=list(proxy.decisions),
-        prompts=list(provider.prompts)
+        decisions=decisions,
+        prompts=provider.prompts[first_prompt:]
         if isinstance(provider, ScriptedInput)
-        else [r.prompt or "" for r in proxy.decisions if r.asked],
+        else [r.prompt or "" for r in decisions if r.asked],
         answers=list(proxy._human_input),
         error=error,
         max_turns=max_turns if max_turns is not None else proxy.limits.max_turns,
