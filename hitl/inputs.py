@@ -510,9 +510,10 @@ class QueueInput:
     def _withdraw(self, question: Question, seconds: float) -> str:
         """At the deadline: withdraw the question, unless an answer was accepted just now (then it counts)."""
         with self._root._lock:
-            if self._root._open.pop(question.id, None) is not None:
-                raise TimeoutError(f"no answer within {seconds} s")
-        return question._future.result()  # answer() set it while holding the lock
+            withdrawn = self._root._open.pop(question.id, None) is not None
+        if withdrawn:
+            raise TimeoutError(f"no answer within {seconds} s")
+        return question._future.result()  # answer() took the question first and is setting its answer
 
     async def a_ask(self, prompt: str, context: TurnContext) -> str:
         """Put a question on the queue and await its answer without blocking the event loop."""
@@ -555,12 +556,13 @@ class QueueInput:
         """
         if not isinstance(text, str):
             raise TypeError(f"an answer is a str (got {text!r})")
-        with self._root._lock:  # taking the question and answering it are one step
+        with self._root._lock:
             question = self._root._open.pop(question_id, None)
-            if question is not None and question._future.set_running_or_notify_cancel():
-                question._future.set_result(text)
-                return
-        raise KeyError(f"no open question with id {question_id} (answered already, withdrawn, or never asked)")
+        # Taken: the question is this answer's (a deadline that comes now waits for it); unless the
+        # conversation was cancelled meanwhile, it is used.
+        if question is None or not question._future.set_running_or_notify_cancel():
+            raise KeyError(f"no open question with id {question_id} (answered already, withdrawn, or never asked)")
+        question._future.set_result(text)
 
     def __repr__(self) -> str:
         label = "" if self.conversation is None else repr(self.conversation)

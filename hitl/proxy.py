@@ -15,7 +15,6 @@ termination-and-human-reply step with one decision procedure, shared by the sync
 from __future__ import annotations
 
 import asyncio
-import difflib
 import inspect
 import os
 import sys
@@ -676,6 +675,8 @@ def _check_keywords(kwargs: Mapping[str, Any]) -> None:
         )
     for name in kwargs:
         if name not in _KNOWN_KEYWORDS:
+            import difflib  # only for the error message
+
             close = difflib.get_close_matches(name, sorted(_KNOWN_KEYWORDS - {"self", "kwargs"}), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise TypeError(f"PolicyUserProxy() got an unexpected keyword argument {name!r}{hint}")
