@@ -36,7 +36,7 @@ from typing import Any
 
 from . import _compat
 from .conditions import _canonical_language, _tool_calls
-from .context import TurnContext, message_text
+from .context import TurnContext
 from .policies import AllOf, AnyOf, Decision, InputPolicy, Not
 
 __all__ = ["ApproveCode", "ApproveTools"]
@@ -65,7 +65,13 @@ def _runnable_code(ctx: TurnContext) -> list[tuple[str, str]]:
     """Return the code blocks AutoGen's code execution would run now, each in the language it would use."""
     for message in _received_since_the_proxy_spoke(ctx):
         content = message.get("content")
-        if not content or "```" not in message_text(content):
+        if not content:
+            continue
+        try:  # the text as AutoGen's code execution reads it (list parts are joined its way)
+            text = _compat.content_str(content)
+        except Exception:  # content AutoGen cannot read holds no code it would run
+            continue
+        if "```" not in text:
             continue
         try:
             blocks = _compat.extract_code(content)

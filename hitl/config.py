@@ -440,8 +440,10 @@ class ProxyConfig(_Model):
         }
         if "human_input_mode" in kwargs:  # the caller's mode replaces the configured policy
             del options["policy"]
-        if "max_consecutive_auto_reply" in kwargs:
-            del options["limits"]
+        if "max_consecutive_auto_reply" in kwargs:  # the caller's limit, with the configured max_turns
+            options["limits"] = Limits(
+                **{**self.limits.model_dump(), "max_consecutive_auto_reply": kwargs.pop("max_consecutive_auto_reply")}
+            )
         if "default_auto_reply" in kwargs:
             del options["auto_reply"]
         proxy = PolicyUserProxy(kwargs.pop("name", self.name), **{**options, **kwargs})

@@ -227,25 +227,26 @@ class ConsoleInput:
         )
 
     def ask(self, prompt: str, context: TurnContext) -> str:
-        """Read one line from the current IOStream."""
+        """Read one line from the current IOStream.
+
+        On the process's own stdin when it is not a terminal (input piped in on purpose), lines are read
+        from the file descriptor, as [`ask_within`][hitl.inputs.ConsoleInput.ask_within] reads them, so
+        that timed and untimed questions share one stream and no line waits unseen in Python's buffer.
+        """
+        if self._reads_piped_stdin():
+            return self._read_stdin(prompt, None)
         return self._read(lambda: _compat.default_iostream().input(prompt))
 
-    async def a_ask(self, prompt: str, context: TurnContext) -> str:
-        """Read one line from the current IOStream without blocking the event loop."""
-        read = _compat.default_iostream().input
-        if _compat.is_coroutine_callable(read):
-            return await self._a_read(read(prompt))
-        return await self._a_read(asyncio.to_thread(self._read, lambda: read(prompt)))
-
-    def ask_within(self, prompt: str, context: TurnContext, seconds: float) -> str:
-        """Read one line, giving up after ``seconds`` (raises ``TimeoutError``); used by TimeoutInput.
-
-        On the process's own console (POSIX) this reads stdin's file descriptor itself, one byte at a
-        time, so no reader is left behind to swallow a later line and no line waits unseen in a buffer;
-        a line not finished by the deadline is dropped. A custom IOStream is read in a worker thread.
-        """
+    @staticmethod
+    def _reads_piped_stdin() -> bool:
         if not _uses_stdin() or sys.platform == "win32" or not _has_fileno(sys.stdin):
-            return _call_within(lambda: self.ask(prompt, context), seconds)
+            return False
+        try:
+            return not sys.stdin.isatty()
+        except (ValueError, OSError):
+            return False
+
+    def _read_stdin(self, prompt: str, seconds: float | None) -> str:
         sys.stdout.write(prompt)
         sys.stdout.flush()
         try:
@@ -258,6 +259,28 @@ class ConsoleInput:
         if line is None:
             return self._fallback("eof", self.on_eof, EOFError())
         return line
+
+    async def a_ask(self, prompt: str, context: TurnContext) -> str:
+        """Read one line from the current IOStream without blocking the event loop."""
+        read = _compat.default_iostream().input
+        if _compat.is_coroutine_callable(read):
+            return await self._a_read(read(prompt))
+        return await self._a_read(asyncio.to_thread(self.ask, prompt, context))
+
+    def ask_within(self, prompt: str, context: TurnContext, seconds: float) -> str:
+        """Read one line, giving up after ``seconds`` (raises ``TimeoutError``); used by TimeoutInput.
+
+        On the process's own console (POSIX) this reads stdin's file descriptor itself, one byte at a
+        time, so no reader is left behind to swallow a later line and no line waits unseen in a buffer;
+        a line not finished by the deadline is dropped. A custom IOStream is read in a worker thread.
+
+        Lines that something else already read through ``sys.stdin`` (your own ``input()`` on piped
+        input, say) sit in Python's buffer, where a read of the descriptor cannot see them: on piped
+        input, let hitl's console read stdin alone.
+        """
+        if not _uses_stdin() or sys.platform == "win32" or not _has_fileno(sys.stdin):
+            return _call_within(lambda: self.ask(prompt, context), seconds)
+        return self._read_stdin(prompt, seconds)
 
     async def a_ask_within(self, prompt: str, context: TurnContext, seconds: float) -> str:
         """Like ``ask_within``, without blocking the event loop; nothing is left reading after the deadline."""
@@ -319,12 +342,13 @@ def _has_fileno(stream: Any) -> bool:
     return True
 
 
-def _read_line_within(fd: int, seconds: float, encoding: str) -> str | None:
-    """Read one line from ``fd`` by ``seconds`` from now; ``None`` at end of input, ``TimeoutError`` after."""
-    deadline = time.monotonic() + seconds
+def _read_line_within(fd: int, seconds: float | None, encoding: str) -> str | None:
+    """Read one line from ``fd`` by ``seconds`` from now (``None``: no deadline); ``None`` at end of input."""
+    deadline = None if seconds is None else time.monotonic() + seconds
     data = bytearray()
     while True:
-        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+        ready, _, _ = select.select([fd], [], [], wait)
         if not ready:
             raise TimeoutError(f"no answer within {seconds} s")
         byte = os.read(fd, 1)

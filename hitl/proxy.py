@@ -116,7 +116,7 @@ def auto_reply_step(
     if not messages:
         return True, agent._default_auto_reply
     # The context the policy decided on (its counter is from before this auto-reply), if it is this message's.
-    ctx, agent._hitl_decided = agent._hitl_decided, None
+    ctx = agent._hitl_decided.pop(sender, None)
     if ctx is None or ctx.message is not messages[-1]:
         ctx = agent._hitl_turn_context(messages, sender)
     return True, agent.auto_reply(ctx)
@@ -179,7 +179,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     prompts: Prompts = Prompts()
     _hitl_ready: bool = False  # set once __init__ is done
-    _hitl_decided: TurnContext | None = None  # the context of the last decision to auto-reply
+    _hitl_gates_code: bool = False  # whether the policy holds an ApproveCode
     _hitl_explicit_policy: bool = False  # given policy=, not a human_input_mode string
 
     def __init__(
@@ -210,6 +210,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
                 'give one of them (auto_reply="text" is the same as default_auto_reply="text")'
             )
         self._hitl_reply_strategy = None if auto_reply is None else as_auto_reply(auto_reply)
+        self._hitl_decided: dict[Any, TurnContext] = {}  # by sender: the context of its last auto-reply decision
         self._hitl_set_policy(_resolve_policy(policy, human_input_mode))
         self._hitl_termination = is_termination_msg
         self._hitl_config: ProxyConfig | None = None
@@ -301,22 +302,34 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self._hitl_set_policy(_resolve_policy(policy, None))
 
     def _hitl_set_policy(self, policy: InputPolicy) -> None:
+        approval = sys.modules.get("hitl.approval")  # no ApproveCode exists before its module is imported
+        gates_code = approval is not None and approval._gates_code(policy)
+        if gates_code and self._hitl_ready:
+            self._hitl_check_gates(policy)  # before the policy is taken: a refused one must not stay
         self._hitl_policy = policy
+        self._hitl_gates_code = gates_code
         # Worked out once per policy, not once per message.
         self._hitl_policy_repr = repr(policy)
         self._hitl_mode = to_mode(policy)
         self._hitl_can_ask = policy.can_ask
-        if self._hitl_ready:
-            self._hitl_check_gates()
 
-    def _hitl_check_gates(self) -> None:
-        """Refuse an ApproveCode with a code execution that looks further back than the gate does."""
-        approval = sys.modules.get("hitl.approval")  # no ApproveCode exists before its module is imported
+    def _hitl_check_gates(self, policy: InputPolicy | None = None) -> None:
+        """Refuse an ApproveCode with a code execution that looks further back than the gate does.
+
+        Run when the policy or the proxy is set up, when it starts a chat, and before each decision of a
+        gating policy (the code execution config can change between them).
+        """
         config = self._code_execution_config
-        if approval is None or not config or not approval._gates_code(self._hitl_policy):
+        if not config or not (self._hitl_gates_code if policy is None else True):
             return
         scanned = config.get("last_n_messages", "auto")
-        if scanned != "auto" and scanned > 1:
+        if scanned == "auto":
+            return
+        if isinstance(scanned, bool) or not isinstance(scanned, (int, float)) or scanned < 0:
+            raise ConfigurationError(
+                f"{self.name!r}: code_execution_config last_n_messages must be 'auto' or an int >= 0 (got {scanned!r})"
+            )
+        if scanned > 1:
             raise ConfigurationError(
                 f"{self.name!r} gates code with ApproveCode, but its code_execution_config has "
                 f"last_n_messages={scanned!r}: AutoGen would look {scanned} messages back and could run code the "
@@ -501,6 +514,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             messages = self._oai_messages[sender] if sender else []
         if not messages:
             return False, None
+        if self._hitl_gates_code:
+            self._hitl_check_gates()
         ctx = self._hitl_turn_context(messages, sender)
         turn = _Turn(ctx, self._hitl_policy.decide(ctx), sender)
         if turn.decision.ask:
@@ -536,7 +551,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     def _hitl_auto_reply(self, turn: _Turn, answer: str | None = None) -> tuple[bool, None]:
         self._consecutive_auto_reply_counter[turn.sender] += 1
-        self._hitl_decided = turn.ctx
+        self._hitl_decided[turn.sender] = turn.ctx
         self._hitl_record(turn, answer, "auto_reply", None)
         if self._hitl_can_ask:
             _compat.emit_using_auto_reply(self._hitl_mode, turn.sender, self)

@@ -19,8 +19,9 @@ from hitl import (
     ScriptedInput,
     Terminate,
     TurnContext,
+    _compat,
 )
-from hitl.testing import ScriptedAssistant, Transcript, code_block, run_chat, tool_call
+from hitl.testing import ScriptedAssistant, Transcript, code_block, quiet, run_chat, tool_call
 
 from .test_condition_library import MESSAGES
 
@@ -223,3 +224,44 @@ def test_the_gates_never_raise_on_odd_messages(message: Any) -> None:
         assert isinstance(decision.ask, bool)
     assert not ApproveTools().decide(TurnContext({"tool_calls": 5})).ask
     assert not ApproveTools().decide(TurnContext({"tool_calls": True})).ask
+
+
+def test_a_refused_policy_is_not_kept_and_a_later_config_change_is_caught_before_a_decision(tmp_path: Path) -> None:
+    config = {"work_dir": str(tmp_path), "use_docker": False, "last_n_messages": 3}
+    proxy = PolicyUserProxy("user", policy=Terminate(), code_execution_config=config)
+    with pytest.raises(ConfigurationError):
+        proxy.policy = ApproveCode()
+    assert proxy.policy == Terminate()
+    gated = PolicyUserProxy(
+        "user",
+        policy=ApproveCode(),
+        human_input=ScriptedInput(["No."]),
+        code_execution_config=dict(config, last_n_messages=1),
+    )
+    gated._code_execution_config["last_n_messages"] = 3  # changed behind the proxy's back
+    coder = ScriptedAssistant("coder", [code_block("open('made.txt', 'w').write('x')")])
+    with quiet(), pytest.raises(ConfigurationError, match="last_n_messages=3"):
+        coder.initiate_chat(
+            gated, message=code_block("open('made.txt', 'w').write('x')"), silent=True
+        )  # not started by the proxy
+    assert not (tmp_path / "made.txt").exists()
+    with pytest.raises(ConfigurationError, match="last_n_messages must be 'auto' or an int"):
+        PolicyUserProxy("user", policy=ApproveCode(), code_execution_config=dict(config, last_n_messages="Auto"))
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_code_split_across_list_content_parts_is_gated_as_autogen_joins_it(tmp_path: Path, use_async: bool) -> None:
+    parts = ["``", "`python\nopen('made.txt', 'w').write('x')\n``", "`"]
+    message = {"content": [{"type": "text", "text": part} for part in parts]}
+    human = ScriptedInput(["No."])
+    proxy = PolicyUserProxy(
+        "user",
+        policy=ApproveCode(),
+        human_input=human,
+        is_termination_msg=Keyword(),
+        code_execution_config={"work_dir": str(tmp_path), "use_docker": False},
+    )
+    run_chat(proxy, ScriptedAssistant("coder", [message, "Fine. TERMINATE"]), use_async=use_async)
+    assert not (tmp_path / "made.txt").exists()
+    if _compat.content_str(message["content"]).startswith("```"):  # this AutoGen joins the parts into a block
+        assert len(human.prompts) == 1

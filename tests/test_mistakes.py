@@ -90,3 +90,9 @@ def test_file_errors_name_the_file_and_the_line(tmp_path: Any) -> None:
 def test_terminate_as_a_termination_condition_points_to_the_keyword() -> None:
     with pytest.raises(Exception, match=r"for the word TERMINATE in a message, write keyword\(TERMINATE\)"):
         load_config({"name": "x", "termination": "TERMINATE"})
+
+
+def test_a_limit_given_to_build_keeps_the_configured_max_turns() -> None:
+    config = load_config({"name": "r", "policy": "terminate", "limits": {"max_turns": 10}})
+    proxy = config.build(max_consecutive_auto_reply=3)
+    assert proxy.limits == Limits(max_consecutive_auto_reply=3, max_turns=10)

@@ -488,3 +488,25 @@ def test_a_jsonl_audit_stays_parseable_when_the_process_is_killed_mid_chat(tmp_p
     assert len(records) == len(lines)
     assert all(r.asked and r.outcome == "auto_reply" for r in records)
     assert [r.turn for r in records] == list(range(2, 2 * len(records) + 1, 2))
+
+
+def test_piped_stdin_serves_untimed_and_timed_questions_from_one_stream() -> None:
+    program = (
+        "from hitl import ConsoleInput, NoAnswer, TimeoutInput, TurnContext\n"
+        "console = ConsoleInput(allow_non_interactive=True)\n"
+        "print('got', repr(console.ask('? ', TurnContext('x'))))\n"
+        "print('got', repr(TimeoutInput(console, seconds=5).ask('? ', TurnContext('x'))))\n"
+        "try:\n"
+        "    console.ask('? ', TurnContext('x'))\n"
+        "except NoAnswer as missing:\n"
+        "    print('got', repr(missing.reason))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], input="first\nsecond\n", capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert [line.split("got ")[1] for line in done.stdout.splitlines() if "got " in line] == [
+        "'first'",
+        "'second'",
+        "'eof'",  # then the end of input
+    ]

@@ -168,3 +168,40 @@ def test_shorthands_and_assignment() -> None:
     proxy = PolicyUserProxy("u", policy=Never(), code_execution_config=False)
     proxy.auto_reply_strategy = "assigned"
     assert run_chat(proxy, ["a"]).texts[2] == "assigned"
+
+
+def test_each_sender_gets_its_own_decided_context_when_chats_run_in_threads() -> None:
+    import threading
+    import time
+
+    from hitl.audit import DecisionRecord
+
+    class SlowSink:
+        def write(self, record: DecisionRecord) -> None:
+            time.sleep(0.02)  # lets the other thread's decision come in between
+
+    seen: dict[str, list[int]] = {"a": [], "b": []}
+
+    def reply(ctx: TurnContext) -> str:
+        seen[str(ctx.sender)].append(ctx.auto_replies)
+        return "go on"
+
+    proxy = PolicyUserProxy(
+        "user",
+        policy=Never(),
+        limits={"max_consecutive_auto_reply": 10},
+        auto_reply=reply,
+        audit=SlowSink(),
+        code_execution_config=False,
+    )
+
+    def chat(name: str) -> None:
+        proxy.initiate_chat(ScriptedAssistant(name, ["1", "2", "3"], on_exhausted="stop"), message="go", silent=True)
+
+    with quiet():
+        threads = [threading.Thread(target=chat, args=(name,)) for name in ("a", "b")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert seen == {"a": [0, 1, 2], "b": [0, 1, 2]}
