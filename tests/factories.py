@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+from hypothesis import strategies as st
 
 from hitl import TurnContext
+
+T = TypeVar("T")
+
+
+def compositions(leaves: st.SearchStrategy[T], max_leaves: int) -> st.SearchStrategy[T]:
+    """Any composition of ``leaves`` with ``|``, ``&`` and ``~`` (policies or conditions alike)."""
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.tuples(inner, inner).map(lambda pair: pair[0] | pair[1]),
+            st.tuples(inner, inner).map(lambda pair: pair[0] & pair[1]),
+            inner.map(lambda operand: ~operand),
+        ),
+        max_leaves=max_leaves,
+    )
 
 
 def make_ctx(

@@ -30,6 +30,8 @@ from hitl.conditions import (
 )
 from hitl.testing import ScriptedAssistant, quiet, run_chat, tool_call
 
+from .factories import compositions
+
 BUILT_INS: list[Condition] = [
     has_code_block,
     HasCodeBlock("python"),
@@ -65,15 +67,7 @@ MESSAGES = st.one_of(
     st.builds(lambda parts: {"content": parts}, st.lists(st.dictionaries(st.sampled_from(["type", "text"]), JSON))),
     JSON,
 )
-TREES = st.recursive(
-    st.sampled_from(BUILT_INS),
-    lambda inner: st.one_of(
-        st.tuples(inner, inner).map(lambda pair: pair[0] | pair[1]),
-        st.tuples(inner, inner).map(lambda pair: pair[0] & pair[1]),
-        inner.map(lambda c: ~c),
-    ),
-    max_leaves=6,
-)
+TREES = compositions(st.sampled_from(BUILT_INS), max_leaves=6)
 
 
 @settings(max_examples=500)

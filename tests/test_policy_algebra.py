@@ -21,6 +21,8 @@ from hitl import (
 )
 from hitl.testing import run_chat
 
+from .factories import compositions
+
 
 def has_code(ctx: TurnContext) -> bool:
     return "```" in ctx.text
@@ -35,15 +37,7 @@ def long_text(ctx: TurnContext) -> bool:
 
 
 LEAVES = st.sampled_from([Never(), Always(), Terminate(), When(has_code), When(from_coder), When(long_text)])
-POLICIES: st.SearchStrategy[InputPolicy] = st.recursive(
-    LEAVES,
-    lambda inner: st.one_of(
-        st.tuples(inner, inner).map(lambda pair: pair[0] | pair[1]),
-        st.tuples(inner, inner).map(lambda pair: pair[0] & pair[1]),
-        inner.map(lambda policy: ~policy),
-    ),
-    max_leaves=6,
-)
+POLICIES: st.SearchStrategy[InputPolicy] = compositions(LEAVES, max_leaves=6)
 CONTEXTS = st.builds(
     lambda text, sender, replies, limit, term: TurnContext(
         {"content": text}, sender=sender, auto_replies=replies, auto_reply_limit=limit, is_termination=term

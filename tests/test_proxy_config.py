@@ -267,6 +267,8 @@ from hitl.conditions import Contains, EveryNth, FromSender, HasToolCall, LongerT
 from hitl.policies import InputPolicy  # noqa: E402
 from hitl.spec import format_policy, parse_policy  # noqa: E402
 
+from .factories import compositions  # noqa: E402
+
 LEAVES: list[InputPolicy] = [
     Never(),
     Terminate(),
@@ -284,15 +286,7 @@ LEAVES: list[InputPolicy] = [
     ApproveCode("python"),
     ApproveTools("deploy_*"),
 ]
-POLICY_TREES = st.recursive(
-    st.sampled_from(LEAVES),
-    lambda inner: st.one_of(
-        st.tuples(inner, inner).map(lambda pair: pair[0] | pair[1]),
-        st.tuples(inner, inner).map(lambda pair: pair[0] & pair[1]),
-        inner.map(lambda policy: ~policy),
-    ),
-    max_leaves=8,
-)
+POLICY_TREES = compositions(st.sampled_from(LEAVES), max_leaves=8)
 
 
 @settings(max_examples=200, deadline=None)
@@ -310,24 +304,11 @@ def test_any_such_policy_round_trips_through_a_proxy_config(policy: InputPolicy)
     assert PolicyUserProxy.from_config(config).to_config() == config
 
 
-CONDITION_TREES = st.recursive(
+CONDITION_TREES = compositions(
     st.sampled_from([has_code_block, asks_question, FromSender("coder"), LongerThan(20), Contains("error")]),
-    lambda inner: st.one_of(
-        st.tuples(inner, inner).map(lambda pair: pair[0] | pair[1]),
-        st.tuples(inner, inner).map(lambda pair: pair[0] & pair[1]),
-        inner.map(lambda condition: ~condition),
-    ),
     max_leaves=4,
 )
-MIXED_TREES = st.recursive(
-    st.one_of(st.sampled_from(LEAVES), CONDITION_TREES.map(When)),
-    lambda inner: st.one_of(
-        st.tuples(inner, inner).map(lambda pair: pair[0] | pair[1]),
-        st.tuples(inner, inner).map(lambda pair: pair[0] & pair[1]),
-        inner.map(lambda policy: ~policy),
-    ),
-    max_leaves=6,
-)
+MIXED_TREES = compositions(st.one_of(st.sampled_from(LEAVES), CONDITION_TREES.map(When)), max_leaves=6)
 PROBES = [
     TurnContext(text, sender=sender, auto_replies=replies, auto_reply_limit=5, is_termination=done)
     for text in ("Shall I?", "an error occurred in the code", "```python\nprint(1)\n```\nRun it?", "ok")
