@@ -440,7 +440,7 @@ class ProxyConfig(_Model):
         }
         if "human_input_mode" in kwargs:  # the caller's mode replaces the configured policy
             del options["policy"]
-        if "max_consecutive_auto_reply" in kwargs:  # the caller's limit, with the configured max_turns
+        if "max_consecutive_auto_reply" in kwargs and "limits" not in kwargs:  # with the configured max_turns
             options["limits"] = Limits(
                 **{**self.limits.model_dump(), "max_consecutive_auto_reply": kwargs.pop("max_consecutive_auto_reply")}
             )
@@ -522,7 +522,8 @@ def _checked_form(model: type[_M], what: str, **fields: Any) -> _M:
 def load_config(source: str | os.PathLike[str] | Mapping[str, Any]) -> ProxyConfig:
     """Load and validate a [`ProxyConfig`][hitl.config.ProxyConfig] from a dict, a JSON file or a YAML file.
 
-    YAML needs PyYAML (``pip install 'autogen-hitl[yaml]'``) and is read with ``yaml.safe_load``.
+    YAML needs PyYAML (``pip install pyyaml``, or the project's ``yaml`` extra) and is read with
+    ``yaml.safe_load``.
 
     Raises:
         pydantic.ValidationError: for invalid content, naming the path of each bad field (and the file).

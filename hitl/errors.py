@@ -1,7 +1,9 @@
-"""The exceptions that hitl raises.
+"""The exceptions that hitl raises, and its one warning, ConfigWarning.
 
-Every error derives from [`HitlError`][hitl.errors.HitlError], and from the builtin exception that fits it, so both
-``except hitl.HitlError`` and ``except ValueError`` work where you would expect them to.
+Every exception class defined here derives from [`HitlError`][hitl.errors.HitlError], and from the builtin
+exception that fits it, so both ``except hitl.HitlError`` and ``except ValueError`` work where you would expect
+them to. Misuse of Python itself stays Python's: a wrong type or keyword is a ``TypeError``, a bad limit a
+``pydantic.ValidationError``, an unknown question id a ``KeyError``.
 """
 
 from __future__ import annotations

@@ -300,6 +300,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     @policy.setter
     def policy(self, policy: InputPolicy) -> None:
         self._hitl_set_policy(_resolve_policy(policy, None))
+        self._hitl_explicit_policy = True
 
     def _hitl_set_policy(self, policy: InputPolicy) -> None:
         approval = sys.modules.get("hitl.approval")  # no ApproveCode exists before its module is imported

@@ -14,7 +14,8 @@ parentheses, over these names (case-insensitive):
 - ``approve_code`` or ``approve_code(python, sh)``, ``approve_tools`` or ``approve_tools(deploy_*)``:
   the approval gates ``ApproveCode(...)`` and ``ApproveTools(...)`` (policies only).
 
-Conditions (for termination and auto-reply rules) use the same grammar without the three policies.
+Conditions (for termination and auto-reply rules) use the same grammar without the policies (never,
+terminate, always, approve_code, approve_tools).
 [`format_policy`][hitl.spec.format_policy] and [`format_condition`][hitl.spec.format_condition] write objects back
 as text.
 
@@ -154,7 +155,7 @@ def parse_policy(text: str) -> InputPolicy:
 
 
 def parse_condition(text: str) -> Condition:
-    """Build a condition from its text form (the policy grammar without never/terminate/always).
+    """Build a condition from its text form (the policy grammar without its policies, such as ``terminate``).
 
     Examples:
         >>> parse_condition("keyword(TERMINATE) | after(5)")

@@ -96,3 +96,9 @@ def test_a_limit_given_to_build_keeps_the_configured_max_turns() -> None:
     config = load_config({"name": "r", "policy": "terminate", "limits": {"max_turns": 10}})
     proxy = config.build(max_consecutive_auto_reply=3)
     assert proxy.limits == Limits(max_consecutive_auto_reply=3, max_turns=10)
+
+
+def test_both_limit_keywords_given_to_build_are_the_constructors_error() -> None:
+    config = load_config({"name": "r", "policy": "terminate"})
+    with pytest.raises(ConfigurationError, match="max_consecutive_auto_reply"):
+        config.build(limits=Limits(max_turns=2), max_consecutive_auto_reply=4)
