@@ -69,13 +69,10 @@ def _runnable_code(ctx: TurnContext) -> list[tuple[str, str]]:
             continue
         try:  # the text as AutoGen's code execution reads it (list parts are joined its way)
             text = _compat.content_str(content)
+            blocks = _compat.extract_code(text) if "```" in text else []
         except Exception:  # content AutoGen cannot read holds no code it would run
             continue
-        if "```" not in text:
-            continue
-        try:
-            blocks = _compat.extract_code(content)
-        except Exception:  # content AutoGen cannot parse holds no code it would run
+        if not blocks:
             continue
         if len(blocks) == 1 and blocks[0][0] == _compat.UNKNOWN_LANGUAGE:
             continue  # AutoGen's answer for "no code block here"

@@ -1,12 +1,11 @@
 """The audit trail: one typed record for every decision a proxy makes, asked or not.
 
-Every incoming message gives one [`DecisionRecord`][hitl.audit.DecisionRecord]: when, from whom, which turn, the
-policy and the
-part of it that fired (and why), the prompt and the answer if the human was asked, what came of it
-(a human reply, an auto-reply, or a stop, and why), and whether the human timed out, closed the input
-or interrupted. Records are kept on the proxy (``proxy.decisions``) and can be streamed to sinks, such
-as [`JsonlAudit`][hitl.audit.JsonlAudit], which writes one flushed JSON line per decision so a crash loses nothing
-already decided.
+Every incoming message gives one [`DecisionRecord`][hitl.audit.DecisionRecord]: when, from whom, which turn,
+the policy and the part of it that fired (and why), the prompt and the answer if the human was asked,
+what came of it (a human reply, an auto-reply, or a stop, and why), and whether the human timed out,
+closed the input or interrupted. Records are kept on the proxy (``proxy.decisions``) and can be
+streamed to sinks, such as [`JsonlAudit`][hitl.audit.JsonlAudit], which writes one flushed JSON line per
+decision so a crash loses nothing already decided.
 """
 
 from __future__ import annotations

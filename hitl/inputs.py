@@ -238,8 +238,12 @@ class ConsoleInput:
         return self._read(lambda: _compat.default_iostream().input(prompt))
 
     @staticmethod
-    def _reads_piped_stdin() -> bool:
-        if not _uses_stdin() or sys.platform == "win32" or not _has_fileno(sys.stdin):
+    def _reads_stdin_descriptor() -> bool:
+        """Whether questions go to the process's own stdin, read from its descriptor (POSIX)."""
+        return _uses_stdin() and sys.platform != "win32" and _has_fileno(sys.stdin)
+
+    def _reads_piped_stdin(self) -> bool:
+        if not self._reads_stdin_descriptor():
             return False
         try:
             return not sys.stdin.isatty()
@@ -278,7 +282,7 @@ class ConsoleInput:
         input, say) sit in Python's buffer, where a read of the descriptor cannot see them: on piped
         input, let hitl's console read stdin alone.
         """
-        if not _uses_stdin() or sys.platform == "win32" or not _has_fileno(sys.stdin):
+        if not self._reads_stdin_descriptor():
             return _call_within(lambda: self.ask(prompt, context), seconds)
         return self._read_stdin(prompt, seconds)
 

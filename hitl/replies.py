@@ -6,8 +6,8 @@ them produced a reply does the proxy fall back to its auto-reply. AutoGen's is a
 
 * [`StaticReply`][hitl.replies.StaticReply]: a fixed text or message (AutoGen's ``default_auto_reply``);
 * [`CallableReply`][hitl.replies.CallableReply]: any function of the [`TurnContext`][hitl.context.TurnContext];
-* [`FirstMatch`][hitl.replies.FirstMatch]: ``[(condition, reply), ...]`` rules, the first that holds wins, else a
-  default.
+* [`FirstMatch`][hitl.replies.FirstMatch]: ``[(condition, reply), ...]`` rules, the first that holds
+  wins, else a default.
 
 A strategy that returns ``None`` sends no reply, which ends the chat. Subclasses of
 [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] can override its

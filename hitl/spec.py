@@ -16,8 +16,8 @@ parentheses, over these names (case-insensitive):
 
 Conditions (for termination and auto-reply rules) use the same grammar without the policies (never,
 terminate, always, approve_code, approve_tools).
-[`format_policy`][hitl.spec.format_policy] and [`format_condition`][hitl.spec.format_condition] write objects back
-as text.
+[`format_policy`][hitl.spec.format_policy] and [`format_condition`][hitl.spec.format_condition] write
+objects back as text.
 
 Examples:
     >>> from hitl.spec import parse_policy

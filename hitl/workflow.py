@@ -1,9 +1,8 @@
 """Multi-stage workflows with human checkpoints: research -> code -> documentation, and the like.
 
 A [`Workflow`][hitl.workflow.Workflow] runs its [`Stage`][hitl.workflow.Stage]s in order. Each stage is a chat
-between a fresh
-[`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] (the stage's policy and limits) and the assistant; its final answer is
-the assistant's last message. At a stage's checkpoint a human sees that answer and:
+between a fresh [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] (the stage's policy and limits) and the
+assistant; its final answer is the assistant's last message. At a stage's checkpoint a human sees that answer and:
 
 - presses **Enter**: the stage is approved and the next one starts;
 - types an **instruction**: the stage runs again with it (a redirect), and comes back to the checkpoint;

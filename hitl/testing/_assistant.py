@@ -27,8 +27,8 @@ class ScriptedAssistant(ConversableAgent):  # type: ignore[misc]  # AutoGen ship
         name: the agent's name.
         replies: the script, in order.
         on_exhausted: what to do when asked once more than the script holds: ``"raise"`` (default)
-            raises [`ScriptExhaustedError`][hitl.errors.ScriptExhaustedError]; ``"stop"`` sends no reply, which ends
-            the chat.
+            raises [`ScriptExhaustedError`][hitl.errors.ScriptExhaustedError]; ``"stop"`` sends no reply,
+            which ends the chat.
         **kwargs: any ``ConversableAgent`` argument (``human_input_mode`` defaults to ``"NEVER"``).
 
     Examples:

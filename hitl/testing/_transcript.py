@@ -212,9 +212,8 @@ def run_chat(
     Args:
         proxy_or_policy: a ready proxy, or a policy to build one with (named ``"user"``, code execution
             off, the human scripted by ``answers``, ``proxy_kwargs`` passed on).
-        replies: the assistant: a [`ScriptedAssistant`][hitl.testing.ScriptedAssistant], or its script (it then
-            stops the chat
-            quietly when the script runs out).
+        replies: the assistant: a [`ScriptedAssistant`][hitl.testing.ScriptedAssistant], or its script (it
+            then stops the chat quietly when the script runs out).
         answers: the scripted human's answers (only with a policy).
         message: the opening message.
         max_turns: passed to ``initiate_chat``.
