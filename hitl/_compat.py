@@ -19,11 +19,13 @@ from typing import Any
 from .errors import HitlError
 
 __all__ = [
+    "ASYNC_INPUT_DELEGATES",
     "AUTOGEN_DISTRIBUTION",
     "AUTOGEN_VERSION",
     "UNKNOWN_LANGUAGE",
     "Agent",
     "AnySender",
+    "CodeResult",
     "ConversableAgent",
     "UserProxyAgent",
     "content_str",
@@ -36,6 +38,7 @@ __all__ = [
     "infer_lang",
     "is_coroutine_callable",
     "record_human_input",
+    "silent_iostream",
 ]
 
 
@@ -72,6 +75,7 @@ try:
     from autogen import Agent, ConversableAgent, UserProxyAgent
     from autogen.code_utils import UNKNOWN as UNKNOWN_LANGUAGE  # how AutoGen finds the code it runs
     from autogen.code_utils import content_str, extract_code, infer_lang
+    from autogen.coding.base import CodeResult
     from autogen.io.base import IOStream
 except ImportError as exc:  # pragma: no cover - exercised in the compatibility job
     raise ImportError(missing_autogen_message(_installed_version("pyautogen"))) from exc
@@ -80,6 +84,11 @@ except ImportError as exc:  # pragma: no cover - exercised in the compatibility 
 AUTOGEN_DISTRIBUTION: str = "pyautogen" if _installed_version("pyautogen") is not None else "autogen"
 #: The installed AutoGen version string.
 AUTOGEN_VERSION: str = str(getattr(autogen, "__version__", None) or _installed_version(AUTOGEN_DISTRIBUTION))
+
+#: pyautogen 0.2's ``a_get_human_input`` asks through ``get_human_input`` (in a worker thread), so an
+#: async chat of a subclass that overrides only ``get_human_input`` asks that override; later lines read the
+#: IOStream directly.
+ASYNC_INPUT_DELEGATES: bool = AUTOGEN_DISTRIBUTION == "pyautogen" and AUTOGEN_VERSION.startswith("0.2.")
 
 if not hasattr(ConversableAgent, "check_termination_and_human_reply"):  # pragma: no cover
     raise ImportError(f"{_INSTALL_HINT}; the installed `autogen` ({AUTOGEN_VERSION}) is not the classic API")
@@ -139,6 +148,27 @@ def is_coroutine_callable(func: object) -> bool:
 def default_iostream() -> Any:
     """AutoGen's current IOStream (the console unless the application set another)."""
     return IOStream.get_default()
+
+
+class _SilentIOStream:
+    """An IOStream that shows nothing and cannot be asked anything."""
+
+    def print(self, *objects: Any, sep: str = " ", end: str = "\n", flush: bool = False) -> None:
+        """Show nothing."""
+
+    def send(self, message: Any) -> None:
+        """Show nothing."""
+
+    def input(self, prompt: str = "", *, password: bool = False) -> str:
+        """Refuse: nothing may be asked while silenced."""
+        raise HitlError(f"nothing may be asked while hitl works out silently which code would run (asked {prompt!r})")
+
+
+@contextlib.contextmanager
+def silent_iostream() -> Iterator[None]:
+    """Silence AutoGen's output inside the block (for work that must leave no trace, such as a probe)."""
+    with IOStream.set_default(_SilentIOStream()):
+        yield
 
 
 # -- events: what native AutoGen prints at the same points -------------------------------------------------
@@ -222,11 +252,11 @@ def record_human_input(agent: Any, answer: str) -> str:
     return answer
 
 
-def exclude_from_async_reply(kwargs: dict[str, Any], func: Callable[..., Any]) -> dict[str, Any]:
-    """Return ``a_generate_reply`` keyword arguments that also exclude ``func``.
+def exclude_from_async_reply(kwargs: dict[str, Any], *funcs: Callable[..., Any]) -> dict[str, Any]:
+    """Return ``a_generate_reply`` keyword arguments that also exclude ``funcs``.
 
     Some AutoGen versions run both the sync and the async human-reply check in ``a_generate_reply``,
     asking the human twice; excluding the sync one leaves exactly one check per message.
     """
     excluded = kwargs.get("exclude") or ()
-    return {**kwargs, "exclude": [*excluded, func]}
+    return {**kwargs, "exclude": [*excluded, *funcs]}

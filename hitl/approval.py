@@ -1,23 +1,31 @@
-"""Approval gates: ask the human before the assistant's code or tool calls run.
+"""Approval gates: ask the human before the assistant's code or tool calls run, and run only what they approved.
 
-AutoGen runs code blocks and tool calls in the proxy's reply chain, *after* the human-input step. So a
-policy that asks on such a message is a gate, and AutoGen's own answer rules do the rest:
+A gate works at two points:
 
-- **Enter** approves: the auto-reply happens, and with it the code execution or the tool call;
-- **any text** rejects: it goes back to the assistant as feedback, nothing runs (a tool call is
-  answered "USER INTERRUPTED");
-- **exit** stops the chat.
+1. **At the message.** As a policy, ``ApproveCode`` asks when a message brings code and ``ApproveTools``
+   when it calls a tool, showing the code's language and first lines, or the tool's name and arguments,
+   above the prompt. AutoGen's own answer rules do the rest: **Enter** approves, **any text** rejects
+   (it goes back to the assistant as feedback; a tool call is answered "USER INTERRUPTED"), **exit**
+   stops the chat.
+2. **At the point of execution.** A [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] whose policy holds a gate
+   runs gated code (on every path: AutoGen's legacy runner, any ``executor``, sync and async, in
+   two-agent chats, GroupChats and nested chats) and gated tool or function calls only if the human
+   approved *exactly that content*: an approval is bound to the code's text, or to the tool's name and
+   arguments, and is used once. Anything else about to run (code AutoGen's scan window found in an older
+   message, code the human rejected before, a call a hook changed) is shown and asked about right
+   there; if nobody can be asked, it is refused. The gate does not model AutoGen's scan windows, so any
+   ``last_n_messages`` is safe.
 
-The gates show what is awaiting approval above the prompt: the code's language and first lines, or the
-tool's name and arguments.
+What the human sees is escaped: terminal control characters and invisible Unicode formatting in code or
+tool arguments are shown as escapes (``\x1b``, ``\r``, ``\u202e``), so a preview cannot show other text
+than the one that runs.
 
-``ApproveCode`` finds code as AutoGen's code execution does: with AutoGen's own code-block parser, a
-block without a language tag counted in the language AutoGen infers for it, and in the messages AutoGen
-scans by default (``last_n_messages="auto"``: those received since the proxy last spoke). A proxy whose
-``code_execution_config`` scans a fixed number of messages more than one could run code from a message
-the human already rejected, so a [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] refuses that setup with an
-``ApproveCode``
-in its policy.
+Composition decides *when the human is asked ahead*, at the message; it never lets gated content run
+unapproved. ``ApproveCode() & When(from_coder)`` asks at the message only for the coder's code; code
+from anyone else is still asked about at the point of execution.
+
+Tool patterns are shell globs matched case-sensitively against the tool's name (``deploy_*`` does not
+match ``Deploy_app``); language names are case-insensitive, with aliases, and an unknown one is an error.
 
 Examples:
     >>> from hitl import Terminate
@@ -35,18 +43,58 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _compat
-from .conditions import _canonical_language, _tool_calls
+from ._text import visible
+from .conditions import _canonical_language, _tool_calls, known_language, known_patterns
 from .context import TurnContext
+from .errors import ConfigurationError
 from .policies import AllOf, AnyOf, Decision, InputPolicy, Not
 
-__all__ = ["ApproveCode", "ApproveTools"]
+__all__ = ["ApproveCode", "ApproveTools", "Gates", "code_approval", "tool_approval"]
+
+#: Approvals are bound to content: ("code", code) for a code block, ("call", name, arguments) for a call.
+Approval = tuple[str, ...]
+_CHOICES = "Press enter to run it, type feedback to reject it, or type 'exit' to stop."
+
+
+def code_approval(code: str) -> Approval:
+    """Return what approves one code block: its exact text (the language it runs in is not part of it)."""
+    return ("code", code)
+
+
+def tool_approval(name: str, arguments: str) -> Approval:
+    """Return what approves one tool or function call: its exact name and arguments text."""
+    return ("call", name, arguments)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def _preview(code: str, lines: int) -> str:
-    shown = code.splitlines()[:lines]
-    more = len(code.splitlines()) - len(shown)
-    text = "\n".join(f"    {line}" for line in shown)
-    return text + (f"\n    ... ({more} more line{'s' if more != 1 else ''})" if more > 0 else "")
+    all_lines = code.split("\n")  # only newlines: a carriage return or a form feed is shown, not obeyed
+    shown = all_lines[:lines]
+    more = len(all_lines) - len(shown)
+    text = "\n".join(f"    {visible(line)}" for line in shown)
+    return text + (f"\n    ... ({_plural(more, 'more line')})" if more > 0 else "")
+
+
+def code_detail(blocks: list[tuple[str, str]], preview_lines: int, *, choices: bool = True) -> str:
+    """Describe code awaiting approval for the human: each block's language and first lines, escaped."""
+    shown = [
+        f"[{n}] {visible(language) or 'no language'}\n{_preview(code, preview_lines)}"
+        for n, (language, code) in enumerate(blocks, 1)
+    ]
+    text = f"The assistant wants to run {_plural(len(blocks), 'code block')}:\n" + "\n".join(shown)
+    return f"{text}\n{_CHOICES}" if choices else text
+
+
+def tool_detail(calls: list[tuple[str, str]], *, choices: bool = True) -> str:
+    """Describe tool calls awaiting approval for the human: each name and its arguments, escaped."""
+    shown = "\n".join(
+        f"[{n}] {visible(name)}({visible(_arguments(arguments))})" for n, (name, arguments) in enumerate(calls, 1)
+    )
+    text = f"The assistant wants to call {_plural(len(calls), 'tool')}:\n{shown}"
+    return f"{text}\n{_CHOICES}" if choices else text
 
 
 def _received_since_the_proxy_spoke(ctx: TurnContext) -> list[Mapping[str, Any]]:
@@ -80,13 +128,60 @@ def _runnable_code(ctx: TurnContext) -> list[tuple[str, str]]:
     return []
 
 
-def _gates_code(policy: InputPolicy) -> bool:
-    """Whether an [`ApproveCode`][hitl.approval.ApproveCode] is anywhere in ``policy``."""
-    if isinstance(policy, ApproveCode):
-        return True
+def _gates_in(policy: InputPolicy) -> list[InputPolicy]:
+    if isinstance(policy, (ApproveCode, ApproveTools)):
+        return [policy]
     if isinstance(policy, (AnyOf, AllOf)):
-        return any(_gates_code(operand) for operand in policy.policies)
-    return isinstance(policy, Not) and _gates_code(policy.policy)
+        return [gate for operand in policy.policies for gate in _gates_in(operand)]
+    return _gates_in(policy.policy) if isinstance(policy, Not) else []
+
+
+@dataclass(frozen=True, slots=True)
+class Gates:
+    """What a policy's approval gates hold back until the human approves it: the union of its gates.
+
+    Attributes:
+        code: the ``ApproveCode`` gates in the policy (none: code is not gated).
+        tools: the ``ApproveTools`` gates in the policy (none: calls are not gated).
+
+    Examples:
+        >>> from hitl import Terminate
+        >>> gates = Gates.of(Terminate() | ApproveCode("python") | ApproveTools("deploy_*"))
+        >>> gates.gates_code("py"), gates.gates_code("sh"), gates.gates_call("deploy_app"), gates.gates_call("lint")
+        (True, False, True, False)
+        >>> Gates.of(Terminate()) is None
+        True
+    """
+
+    code: tuple[ApproveCode, ...]
+    tools: tuple[ApproveTools, ...]
+
+    @classmethod
+    def of(cls, policy: InputPolicy) -> Gates | None:
+        """Return the gates anywhere in ``policy`` (under ``|``, ``&`` or ``~``), or None if it has none."""
+        found = _gates_in(policy)
+        if not found:
+            return None
+        return cls(
+            tuple(gate for gate in found if isinstance(gate, ApproveCode)),
+            tuple(gate for gate in found if isinstance(gate, ApproveTools)),
+        )
+
+    def gates_code(self, language: str) -> bool:
+        """Whether code in ``language`` (a tag, an alias, or ``""`` for untagged code) needs approval."""
+        if not self.code:
+            return False
+        canonical = _canonical_language(language)
+        return any(not gate.languages or canonical in gate.languages for gate in self.code)
+
+    def gates_call(self, name: str) -> bool:
+        """Whether a call of the tool or function ``name`` needs approval."""
+        return any(gate.matches(name) for gate in self.tools)
+
+    @property
+    def preview_lines(self) -> int:
+        """How many lines of each block to show when code is asked about at the point of execution."""
+        return max((gate.preview_lines for gate in self.code), default=10)
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -117,31 +212,36 @@ class ApproveCode(InputPolicy):
     _no: Decision = field(init=False, repr=False, compare=False)
 
     def __init__(self, *languages: str, preview_lines: int = 10) -> None:
-        object.__setattr__(self, "languages", tuple(_canonical_language(language) for language in languages))
+        object.__setattr__(self, "languages", tuple(known_language(language, "ApproveCode") for language in languages))
+        if isinstance(preview_lines, bool) or not isinstance(preview_lines, int) or preview_lines < 1:
+            raise ConfigurationError(f"ApproveCode.preview_lines must be an int >= 1 (got {preview_lines!r})")
         object.__setattr__(self, "preview_lines", preview_lines)
         object.__setattr__(self, "_no", Decision(False, self, "no code awaiting approval"))
 
     def decide(self, ctx: TurnContext) -> Decision:
-        """Ask when AutoGen's code execution would run (matching) code after this message."""
+        """Ask when the messages AutoGen scans by default bring (matching) code, showing it.
+
+        An Enter on this question approves exactly the blocks shown; the proxy runs nothing else unasked.
+        """
         blocks = _runnable_code(ctx)
         if self.languages and not any(_canonical_language(language) in self.languages for language, _ in blocks):
             return self._no
         if not blocks:
             return self._no
-        shown = [
-            f"[{n}] {language or 'no language'}\n{_preview(code, self.preview_lines)}"
-            for n, (language, code) in enumerate(blocks, 1)
-        ]
-        count = f"{len(blocks)} code block{'s' if len(blocks) != 1 else ''}"
-        detail = (
-            f"The assistant wants to run {count}:\n" + "\n".join(shown) + "\n"
-            "Press enter to run it, type feedback to reject it, or type 'exit' to stop."
-        )
         lines = sum(len(code.splitlines()) for _, code in blocks)
-        languages = ", ".join(sorted({language or "no language" for language, _ in blocks}))
+        languages = ", ".join(sorted({visible(language) or "no language" for language, _ in blocks}))
         return Decision(
-            True, self, f"code awaiting approval ({languages}, {lines} line{'s' if lines != 1 else ''})", detail
+            True,
+            self,
+            f"code awaiting approval ({languages}, {_plural(lines, 'line')})",
+            code_detail(blocks, self.preview_lines),
+            frozenset(code_approval(code) for _, code in blocks),
         )
+
+    @property
+    def shows_detail(self) -> bool:
+        """Always True: the gate shows the code."""
+        return True
 
     def __repr__(self) -> str:
         return f"ApproveCode({', '.join(map(repr, self.languages))})"
@@ -173,28 +273,38 @@ class ApproveTools(InputPolicy):
     _no: Decision = field(init=False, repr=False, compare=False)
 
     def __init__(self, *patterns: str) -> None:
-        object.__setattr__(self, "patterns", tuple(patterns))
+        object.__setattr__(self, "patterns", known_patterns(patterns, "ApproveTools"))
         object.__setattr__(self, "_no", Decision(False, self, "no tool call awaiting approval"))
 
+    def matches(self, name: str) -> bool:
+        """Whether a call of ``name`` is gated: any name without patterns, else a case-sensitive glob match."""
+        return not self.patterns or any(fnmatch.fnmatchcase(name, pattern) for pattern in self.patterns)
+
     def decide(self, ctx: TurnContext) -> Decision:
-        """Ask when the message calls a (matching) tool."""
+        """Ask when the message calls a (matching) tool, showing each call.
+
+        An Enter on this question approves exactly the calls shown (name and arguments); the proxy runs no
+        other gated call unasked.
+        """
         message = ctx.message
         if not message.get("tool_calls") and not message.get("function_call"):
             return self._no
-        calls = [
-            (name, arguments)
-            for name, arguments in _tool_calls(message)
-            if not self.patterns or any(fnmatch.fnmatchcase(name, pattern) for pattern in self.patterns)
-        ]
+        calls = [(name, arguments) for name, arguments in _tool_calls(message) if self.matches(name)]
         if not calls:
             return self._no
-        shown = "\n".join(f"[{n}] {name}({_arguments(arguments)})" for n, (name, arguments) in enumerate(calls, 1))
-        detail = (
-            f"The assistant wants to call {len(calls)} tool{'s' if len(calls) != 1 else ''}:\n{shown}\n"
-            "Press enter to run it, type feedback to reject it, or type 'exit' to stop."
+        names = ", ".join(visible(name) for name, _ in calls)
+        return Decision(
+            True,
+            self,
+            f"tool call awaiting approval: {names}",
+            tool_detail(calls),
+            frozenset(tool_approval(name, arguments) for name, arguments in calls),
         )
-        names = ", ".join(name for name, _ in calls)
-        return Decision(True, self, f"tool call awaiting approval: {names}", detail)
+
+    @property
+    def shows_detail(self) -> bool:
+        """Always True: the gate shows the call."""
+        return True
 
     def __repr__(self) -> str:
         return f"ApproveTools({', '.join(map(repr, self.patterns))})"

@@ -59,12 +59,78 @@ __all__ = [
 
 #: A fenced code block, as AutoGen's own code extraction finds it: ```lang\n...\n```.
 _CODE_BLOCK = re.compile(r"```[ \t]*([\w+.#-]*)[ \t]*\r?\n(.*?)\r?\n[ \t]*```", re.DOTALL)
-_LANGUAGE_ALIASES: dict[str, str] = {"py": "python", "python3": "python", "bash": "sh", "shell": "sh", "zsh": "sh"}
+_LANGUAGE_ALIASES: dict[str, str] = {
+    "py": "python",
+    "python3": "python",
+    "bash": "sh",
+    "shell": "sh",
+    "zsh": "sh",
+    "pwsh": "ps1",
+    "powershell": "ps1",
+    "js": "javascript",
+    "ts": "typescript",
+}
+#: The languages AutoGen's code executors run (its legacy runner and its command-line, Jupyter and cloud executors).
+KNOWN_LANGUAGES: frozenset[str] = frozenset({"python", "sh", "ps1", "javascript", "typescript", "html", "css"})
 
 
 def _canonical_language(language: str) -> str:
     language = language.strip().lower()
     return _LANGUAGE_ALIASES.get(language, language)
+
+
+def known_language(language: object, owner: str) -> str:
+    """Return the canonical name of a language a gate or condition is given, or raise for a name it is not.
+
+    Raises:
+        TypeError: ``language`` is not a str.
+        ConfigurationError: an empty or unknown name (a typo, a lookalike letter from another alphabet),
+            naming the likely intended language.
+    """
+    from .errors import ConfigurationError
+
+    if not isinstance(language, str):
+        raise TypeError(f"{owner}() takes language names (got {language!r})")
+    canonical = _canonical_language(language)
+    if canonical in KNOWN_LANGUAGES:
+        return canonical
+    names = sorted(KNOWN_LANGUAGES | _LANGUAGE_ALIASES.keys())
+    if not canonical:
+        raise ConfigurationError(f"{owner}() got an empty language name; give one of {', '.join(names)}")
+    import difflib  # only for the error message
+    import unicodedata
+
+    hint = ""
+    foreign = [char for char in language if not char.isascii()]
+    if foreign:
+        char = foreign[0]
+        described = f"{unicodedata.name(char, 'a character')} U+{ord(char):04X}"
+        hint = f" (it contains {char!r}, {described}, not an ASCII letter)"
+    close = difflib.get_close_matches(canonical, names, n=1, cutoff=0.6)
+    suggestion = f"; did you mean {close[0]!r}?" if close else f"; give one of {', '.join(names)}"
+    raise ConfigurationError(
+        f"{owner}() does not know the language {language!r}{hint}, so it would gate nothing{suggestion}"
+    )
+
+
+def known_patterns(patterns: tuple[object, ...], owner: str) -> tuple[str, ...]:
+    """Check tool-name glob patterns: each a non-empty str without surrounding white space."""
+    from .errors import ConfigurationError
+
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            raise TypeError(f"{owner}() takes tool-name patterns (got {pattern!r})")
+        if not pattern.strip():
+            raise ConfigurationError(
+                f"{owner}() got an empty tool-name pattern {pattern!r}, which matches no tool; "
+                f"give a name or a glob such as 'deploy_*', or no pattern for every tool"
+            )
+        if pattern != pattern.strip():
+            raise ConfigurationError(
+                f"{owner}() got the tool-name pattern {pattern!r} with white space around it, which no tool name "
+                f"has; did you mean {pattern.strip()!r}?"
+            )
+    return tuple(patterns)  # type: ignore[arg-type]
 
 
 def code_blocks(text: str) -> list[tuple[str, str]]:
@@ -308,10 +374,7 @@ class HasCodeBlock(Condition):
     languages: tuple[str, ...] = ()
 
     def __init__(self, *languages: str) -> None:
-        for language in languages:
-            if not isinstance(language, str) or not language.strip():
-                raise TypeError(f"HasCodeBlock() takes language names (got {language!r})")
-        object.__setattr__(self, "languages", tuple(_canonical_language(language) for language in languages))
+        object.__setattr__(self, "languages", tuple(known_language(language, "HasCodeBlock") for language in languages))
 
     def test(self, ctx: TurnContext) -> bool:
         """True when a (matching) code block is present."""
@@ -364,10 +427,7 @@ class HasToolCall(Condition):
     patterns: tuple[str, ...] = ()
 
     def __init__(self, *patterns: str) -> None:
-        for pattern in patterns:
-            if not isinstance(pattern, str) or not pattern:
-                raise TypeError(f"HasToolCall() takes tool names or glob patterns (got {pattern!r})")
-        object.__setattr__(self, "patterns", tuple(patterns))
+        object.__setattr__(self, "patterns", known_patterns(patterns, "HasToolCall"))
 
     def test(self, ctx: TurnContext) -> bool:
         """True when a (matching) tool or function call is present."""

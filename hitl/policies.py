@@ -74,6 +74,10 @@ class Decision:
             [`InputPolicy.explain`][hitl.policies.InputPolicy.explain].
         detail: what the human should see before answering, when the policy has something to show
             (the code awaiting approval, a tool call's arguments); the proxy puts it above the prompt.
+        approves: what an Enter on this question approves to run: the code blocks and tool calls shown in
+            ``detail``, bound to their exact content (see [`hitl.approval`][hitl.approval]).
+        parts: for a composed policy where several parts ask, each asking part's own decision, in order;
+            ``reason``, ``detail`` and ``approves`` then hold all of theirs. Empty otherwise.
 
     Examples:
         >>> from hitl import Never, TurnContext
@@ -85,6 +89,15 @@ class Decision:
     policy: InputPolicy
     reason: str
     detail: str | None = field(default=None, repr=False)
+    approves: frozenset[tuple[str, ...]] = field(default=frozenset(), repr=False)
+    parts: tuple[Decision, ...] = field(default=(), repr=False)
+
+    @property
+    def asked_by(self) -> tuple[InputPolicy, ...]:
+        """Every part of the policy that asked (one, unless several parts of a composition asked)."""
+        if self.parts:
+            return tuple(part.policy for part in self.parts)
+        return (self.policy,) if self.ask else ()
 
     def __bool__(self) -> bool:
         raise TypeError(
@@ -125,6 +138,11 @@ class InputPolicy(ABC):
     @property
     def always_asks(self) -> bool:
         """True only when the policy asks on every message (``Always()``, ``~Never()``, ...)."""
+        return False
+
+    @property
+    def shows_detail(self) -> bool:
+        """True when the policy's questions can carry a ``detail`` (the approval gates do)."""
         return False
 
     def explain(self, ctx: TurnContext) -> str:
@@ -325,18 +343,37 @@ class AnyOf(InputPolicy):
     """
 
     policies: tuple[InputPolicy, ...]
+    _shows: tuple[bool, ...] = field(init=False, repr=False, compare=False)
 
     def __init__(self, *policies: InputPolicy) -> None:
         object.__setattr__(self, "policies", _flatten(policies, AnyOf))
+        object.__setattr__(self, "_shows", tuple(policy.shows_detail for policy in self.policies))
 
     def decide(self, ctx: TurnContext) -> Decision:
-        """Return the first asking operand's decision, or, if none asks, the last one's."""
+        """Return the first asking operand's decision, or, if none asks, the last one's.
+
+        When an operand asks, the later operands that can show a detail (the approval gates) are asked
+        too, so the human sees every part's detail: ``Terminate() | ApproveCode()`` at the auto-reply
+        limit shows the code. The decision then names every part that asked in ``parts``.
+        """
         decision = _EMPTY_ANY
-        for policy in self.policies:
+        policies = self.policies
+        for index, policy in enumerate(policies):
             decision = policy.decide(ctx)
             if decision.ask:
-                return decision
+                if True not in self._shows[index + 1 :]:
+                    return decision
+                asking = [decision]
+                for later, shows in zip(policies[index + 1 :], self._shows[index + 1 :], strict=True):
+                    if shows and (extra := later.decide(ctx)).ask:
+                        asking.append(extra)
+                return merge(asking)
         return decision
+
+    @property
+    def shows_detail(self) -> bool:
+        """True when any operand can show a detail."""
+        return True in self._shows
 
     @property
     def can_ask(self) -> bool:
@@ -372,13 +409,22 @@ class AllOf(InputPolicy):
         object.__setattr__(self, "policies", _flatten(policies, AllOf))
 
     def decide(self, ctx: TurnContext) -> Decision:
-        """Return the first operand's decision that does not ask, or, if all ask, the last one's."""
+        """Return the first operand's decision that does not ask, or, if all ask, all of theirs merged."""
         decision = _EMPTY_ALL
+        asking: list[Decision] = []
         for policy in self.policies:
             decision = policy.decide(ctx)
             if not decision.ask:
                 return decision
+            asking.append(decision)
+        if len(asking) > 1 and any(part.detail is not None or part.approves for part in asking):
+            return merge(asking, lead=decision)
         return decision
+
+    @property
+    def shows_detail(self) -> bool:
+        """True when any operand can show a detail."""
+        return any(policy.shows_detail for policy in self.policies)
 
     @property
     def can_ask(self) -> bool:
@@ -434,6 +480,37 @@ class Not(InputPolicy):
 
     def __repr__(self) -> str:
         return "~" + join((self.policy,), "", needs_parens=(AnyOf, AllOf))
+
+
+def merge(decisions: list[Decision], lead: Decision | None = None) -> Decision:
+    """Merge the decisions of several parts that asked into one: every reason, detail and approval.
+
+    ``lead`` (default: the first) gives ``policy``, which words the prompt; ``parts`` holds each one. A
+    single decision is returned as it is.
+
+    Examples:
+        >>> from hitl import Always, Terminate, TurnContext
+        >>> ctx = TurnContext("done", is_termination=True)
+        >>> merged = merge([Always().decide(ctx), Terminate().decide(ctx)])
+        >>> merged.reason
+        'Always() asks on every message; termination message'
+        >>> merged.asked_by
+        (Always(), Terminate())
+    """
+    if len(decisions) == 1:
+        return decisions[0]
+    parts: list[Decision] = []
+    for decision in decisions:
+        parts.extend(decision.parts or (decision,))
+    details = [part.detail for part in parts if part.detail is not None]
+    return Decision(
+        True,
+        (parts[0] if lead is None else lead).policy,
+        "; ".join(part.reason for part in parts),
+        "\n".join(details) if details else None,
+        frozenset().union(*(part.approves for part in parts)),
+        tuple(parts),
+    )
 
 
 def _flatten(policies: Iterable[object], kind: type[AnyOf] | type[AllOf]) -> tuple[InputPolicy, ...]:

@@ -1,6 +1,7 @@
 """PolicyUserProxy: a drop-in ``autogen.UserProxyAgent`` driven by a policy object.
 
-This is the only module that touches AutoGen's agent internals. It replaces AutoGen's
+With ``hitl._gate`` (approval at the point of execution), the only code that touches AutoGen's agent
+internals. It replaces AutoGen's
 termination-and-human-reply step with one decision procedure, shared by the sync and the async chat:
 
 1. build a [`TurnContext`][hitl.context.TurnContext] for the incoming message, from AutoGen's own counters;
@@ -15,9 +16,9 @@ termination-and-human-reply step with one decision procedure, shared by the sync
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import os
-import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -28,7 +29,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import _compat, _rules
 from ._compat import ConversableAgent, UserProxyAgent
+from ._gate import REFUSED, ExecutionGate, GatedExecutor, Verdict, probing
 from ._rules import InputEvent, Outcome
+from ._text import visible
+from .approval import Gates, code_detail, tool_detail
 from .context import TurnContext
 from .errors import ConfigurationError, ConfigWarning, _user_stacklevel
 from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer, _run_to_completion
@@ -57,6 +61,8 @@ class Prompts:
         always: asked by ``Always()``.
         enter_stops: asked by any other policy when Enter would stop the chat (a termination message).
         enter_auto_replies: asked by any other policy when Enter would let the auto-reply happen.
+        approve: asked at the point of execution, below the code or calls about to run that the human has
+            not approved (see [`hitl.approval`][hitl.approval]).
 
     Examples:
         >>> Prompts().enter_stops.format(agent="user", sender="assistant")
@@ -72,9 +78,10 @@ class Prompts:
         "Please give feedback to {sender}. Press enter to skip and use auto-reply, "
         "or type 'exit' to stop the conversation: "
     )
+    approve: str = "Press enter to run it, type feedback to reject it, or type 'exit' to stop the conversation: "
 
     def __post_init__(self) -> None:
-        for name in ("always", "enter_stops", "enter_auto_replies"):
+        for name in ("always", "enter_stops", "enter_auto_replies", "approve"):
             template = getattr(self, name)
             try:
                 template.format(agent="agent", sender="sender")
@@ -179,7 +186,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     prompts: Prompts = Prompts()
     _hitl_ready: bool = False  # set once __init__ is done
-    _hitl_gates_code: bool = False  # whether the policy holds an ApproveCode
+    _hitl_gates: Gates | None = None  # what the policy's approval gates hold back
     _hitl_explicit_policy: bool = False  # given policy=, not a human_input_mode string
 
     def __init__(
@@ -211,6 +218,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             )
         self._hitl_reply_strategy = None if auto_reply is None else as_auto_reply(auto_reply)
         self._hitl_decided: dict[Any, TurnContext] = {}  # by sender: the context of its last auto-reply decision
+        self._hitl_gate = ExecutionGate(self)
+        self._hitl_last_sender: Any = None  # the sender of the message decided last
         self._hitl_set_policy(_resolve_policy(policy, human_input_mode))
         self._hitl_termination = is_termination_msg
         self._hitl_config: ProxyConfig | None = None
@@ -243,7 +252,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         # Last in the chain, where AutoGen falls back to default_auto_reply.
         self.register_reply(_compat.AnySender, auto_reply_step, position=len(self._reply_func_list))
         self._hitl_ready = True
-        self._hitl_check_gates()
+        if self._hitl_gates is not None:
+            self._hitl_install_gate()
         self._hitl_explicit_policy = policy is not None  # a mode string is a drop-in: as quiet as AutoGen
 
     def _hitl_warn_if_unbounded(self, kwargs: Mapping[str, Any]) -> None:
@@ -303,39 +313,55 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self._hitl_explicit_policy = True
 
     def _hitl_set_policy(self, policy: InputPolicy) -> None:
-        approval = sys.modules.get("hitl.approval")  # no ApproveCode exists before its module is imported
-        gates_code = approval is not None and approval._gates_code(policy)
-        if gates_code and self._hitl_ready:
-            self._hitl_check_gates(policy)  # before the policy is taken: a refused one must not stay
+        gates = Gates.of(policy)
         self._hitl_policy = policy
-        self._hitl_gates_code = gates_code
+        self._hitl_gates = gates
+        if gates is not None and self._hitl_ready:
+            self._hitl_install_gate()
         # Worked out once per policy, not once per message.
         self._hitl_policy_repr = repr(policy)
         self._hitl_mode = to_mode(policy)
         self._hitl_can_ask = policy.can_ask
 
-    def _hitl_check_gates(self, policy: InputPolicy | None = None) -> None:
-        """Refuse an ApproveCode with a code execution that looks further back than the gate does.
+    def _hitl_install_gate(self) -> None:
+        """Route every execution path of this proxy through its gate (once; see [`hitl.approval`][hitl.approval])."""
+        gate = self._hitl_gate
+        if gate.installed:
+            return
+        gate.installed = True
+        code_replies = (
+            ConversableAgent.generate_code_execution_reply,
+            ConversableAgent._generate_code_execution_reply_using_executor,
+        )
+        sync_calls = (ConversableAgent.generate_tool_calls_reply, ConversableAgent.generate_function_call_reply)
+        async_calls = (ConversableAgent.a_generate_tool_calls_reply, ConversableAgent.a_generate_function_call_reply)
+        for entry in list(self._reply_func_list):
+            func = entry["reply_func"]
+            if func in code_replies:
+                sync_reply, async_reply = _gated_code_replies(func)
+                entry["reply_func"] = sync_reply
+                self.register_reply(
+                    entry["trigger"],
+                    async_reply,
+                    position=self._reply_func_list.index(entry),
+                    config=entry["config"],
+                    reset_config=entry["reset_config"],
+                    ignore_async_in_sync_chat=True,
+                )
+                gate.async_excluded.append(sync_reply)
+            elif func in sync_calls:
+                entry["reply_func"] = _gated_call_reply(func)
+            elif func in async_calls:
+                entry["reply_func"] = _a_gated_call_reply(func)
+        executor = getattr(self, "_code_executor", None)
+        if executor is not None and not isinstance(executor, GatedExecutor):
+            self._code_executor = GatedExecutor(executor, gate)
 
-        Run when the policy or the proxy is set up, when it starts a chat, and before each decision of a
-        gating policy (the code execution config can change between them).
-        """
-        config = self._code_execution_config
-        if not config or not (self._hitl_gates_code if policy is None else True):
-            return
-        scanned = config.get("last_n_messages", "auto")
-        if scanned == "auto":
-            return
-        if isinstance(scanned, bool) or not isinstance(scanned, (int, float)) or scanned < 0:
-            raise ConfigurationError(
-                f"{self.name!r}: code_execution_config last_n_messages must be 'auto' or an int >= 0 (got {scanned!r})"
-            )
-        if scanned > 1:
-            raise ConfigurationError(
-                f"{self.name!r} gates code with ApproveCode, but its code_execution_config has "
-                f"last_n_messages={scanned!r}: AutoGen would look {scanned} messages back and could run code the "
-                "human already rejected. Use last_n_messages='auto' (the default) or 1"
-            )
+    @property
+    def code_executor(self) -> Any:
+        """The code executor, as for ``UserProxyAgent`` (the one you gave; the gate sits in front of it)."""
+        executor = getattr(self, "_code_executor", None)
+        return executor.hitl_inner if isinstance(executor, GatedExecutor) else executor
 
     @property
     def human_input_mode(self) -> str:
@@ -408,12 +434,9 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
         Raises:
             ConfigurationError: before anything is sent, if the policy can ask, the human input is the
-                console, and stdin is not a terminal (see [`ConsoleInput`][hitl.inputs.ConsoleInput]); or if the
-                policy has an [`ApproveCode`][hitl.approval.ApproveCode] and the code execution scans a fixed
-                number of messages greater than one (see [`hitl.approval`][hitl.approval]).
+                console, and nobody can answer it (see [`check_can_ask`][hitl.proxy.PolicyUserProxy.check_can_ask]).
         """
         self.check_can_ask()
-        self._hitl_check_gates()
         kwargs = self._with_max_turns(args, kwargs)
         if len(args) < 4:
             self._hitl_warn_if_unbounded(kwargs)
@@ -422,22 +445,36 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     async def a_initiate_chat(self, recipient: Any, *args: Any, **kwargs: Any) -> Any:
         """Start an async chat; ``max_turns`` defaults to ``limits.max_turns``. The human is asked once per message."""
-        self.check_can_ask()
-        self._hitl_check_gates()
+        self.check_can_ask(use_async=True)
         kwargs = self._with_max_turns(args, kwargs)
         if len(args) < 4:
             self._hitl_warn_if_unbounded(kwargs)
         with _compat.as_deep_as_native(frames=1):
             return await super().a_initiate_chat(recipient, *args, **kwargs)
 
-    def check_can_ask(self) -> None:
+    def check_can_ask(self, *, use_async: bool = False) -> None:
         """Raise [`ConfigurationError`][hitl.errors.ConfigurationError] if this proxy could ask an unanswerable console.
 
-        Called at the start of every chat the proxy starts, and before every question it asks.
+        Called at the start of every chat the proxy starts, and before every question its own
+        ``get_human_input`` asks. A subclass (or an instance) that replaces ``get_human_input`` (for
+        ``use_async``: ``a_get_human_input``), AutoGen's documented way to ask elsewhere, is not checked at the
+        start: it does not read hitl's provider.
         """
         provider = self._hitl_input
-        if isinstance(provider, ConsoleInput) and self._hitl_can_ask:
+        if not (isinstance(provider, ConsoleInput) and self._hitl_can_ask):
+            return
+        if use_async:
+            elsewhere = self._hitl_overrides("a_get_human_input") or (
+                _compat.ASYNC_INPUT_DELEGATES and self._hitl_overrides("get_human_input")
+            )
+        else:
+            elsewhere = self._hitl_overrides("get_human_input")
+        if not elsewhere:
             provider.check_interactive()
+
+    def _hitl_overrides(self, name: str) -> bool:
+        """Whether ``name`` is replaced on this instance or overridden by a subclass."""
+        return name in self.__dict__ or getattr(type(self), name) is not getattr(PolicyUserProxy, name)
 
     def _with_max_turns(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         # initiate_chat(recipient, clear_history, silent, cache, max_turns, ...): max_turns is the 4th extra.
@@ -449,7 +486,9 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self, messages: list[dict[str, Any]] | None = None, sender: Any = None, **kwargs: Any
     ) -> Any:
         """As in AutoGen, but with one human-reply check per message (never the sync and the async one)."""
-        kwargs = _compat.exclude_from_async_reply(kwargs, check_termination_and_human_reply)
+        kwargs = _compat.exclude_from_async_reply(
+            kwargs, check_termination_and_human_reply, *self._hitl_gate.async_excluded
+        )
         return await super().a_generate_reply(messages, sender, **kwargs)
 
     # -- the decision -----------------------------------------------------------------------------------------
@@ -515,8 +554,9 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             messages = self._oai_messages[sender] if sender else []
         if not messages:
             return False, None
-        if self._hitl_gates_code:
-            self._hitl_check_gates()
+        if self._hitl_gates is not None:
+            self._hitl_gate.clear()  # approvals hold for the message they were given at, no longer
+            self._hitl_last_sender = sender
         ctx = self._hitl_turn_context(messages, sender)
         turn = _Turn(ctx, self._hitl_policy.decide(ctx), sender)
         if turn.decision.ask:
@@ -542,6 +582,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             self._consecutive_auto_reply_counter[turn.sender] = 0
             self._hitl_record(turn, answer, "human_reply", None)
             return True, _human_reply(answer, turn.ctx.message)
+        if turn.decision.approves:
+            self._hitl_gate.grant(turn.decision.approves)  # Enter approves what the question showed
         return self._hitl_auto_reply(turn, answer)
 
     def _hitl_stop(self, turn: _Turn, reason: str, answer: str | None = None) -> tuple[bool, None]:
@@ -583,7 +625,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             auto_replies=ctx.auto_replies,
             auto_reply_limit=ctx.auto_reply_limit,
             policy=policy,
-            fired=repr(turn.decision.policy),
+            fired=_fired(turn.decision),
             reason=turn.decision.reason,
             asked=asked,
             prompt=turn.prompt,
@@ -617,6 +659,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         ctx = self._hitl_context(step)
         provider: Any = self._hitl_input
         self.check_can_ask()
+        prompt = visible(prompt)  # a preview cannot show other text than the one that runs
         ask = getattr(provider, "ask", None)
         try:
             answer = ask(prompt, ctx) if ask is not None else _run_to_completion(provider.a_ask(prompt, ctx), provider)
@@ -625,11 +668,20 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         return _compat.record_human_input(self, _checked(answer, provider))
 
     async def a_get_human_input(self, prompt: str, **kwargs: Any) -> str:
-        """Ask the human-input provider without blocking the event loop."""
+        """Ask the human-input provider without blocking the event loop.
+
+        On pyautogen 0.2, as there, a subclass that overrides only ``get_human_input`` is asked through it
+        (in a worker thread).
+        """
+        if _compat.ASYNC_INPUT_DELEGATES and self._hitl_overrides("get_human_input"):
+            return await asyncio.get_running_loop().run_in_executor(
+                None, functools.partial(self.get_human_input, prompt)
+            )
         step = _CURRENT_STEP.get()
         ctx = self._hitl_context(step)
         provider = self._hitl_input
-        self.check_can_ask()
+        self.check_can_ask(use_async=True)
+        prompt = visible(prompt)
         a_ask = getattr(provider, "a_ask", None)
         try:
             if a_ask is not None:
@@ -649,6 +701,184 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         if step is None:  # called directly, outside a decision
             return TurnContext({}, messages=(), recipient=self.name)
         return step.ctx
+
+    # -- approval at the point of execution ----------------------------------------------------------------------
+    def execute_code_blocks(self, code_blocks: Any) -> Any:
+        """Run code blocks as ``UserProxyAgent`` does, if the policy's gates approve each of them.
+
+        A gated block without an approval is shown to the human right here; a refused one runs nothing
+        (see [`hitl.approval`][hitl.approval]).
+        """
+        if self._hitl_gates is not None:
+            if probing(list(code_blocks)):
+                return 0, ""
+            if not self._hitl_gate.check_blocks(list(code_blocks)):
+                return 1, REFUSED
+        return super().execute_code_blocks(code_blocks)
+
+    def execute_function(self, func_call: Any, *args: Any, **kwargs: Any) -> Any:
+        """Execute a tool or function call as ``UserProxyAgent`` does, if the policy's gates approve it."""
+        if self._hitl_gates is not None and not self._hitl_gate.check_call(func_call):
+            return False, _refused_call(func_call)
+        return super().execute_function(func_call, *args, **kwargs)
+
+    async def a_execute_function(self, func_call: Any, *args: Any, **kwargs: Any) -> Any:
+        """Execute a tool or function call without blocking, if the policy's gates approve it."""
+        if self._hitl_gates is not None and not await self._hitl_gate.a_check_call(func_call):
+            return False, _refused_call(func_call)
+        return await super().a_execute_function(func_call, *args, **kwargs)
+
+    def _hitl_execution_turn(
+        self, kind: str, items: list[tuple[str, str]], messages: list[dict[str, Any]] | None, sender: Any
+    ) -> _Turn:
+        if messages is None:
+            sender = self._hitl_last_sender if sender is None else sender
+            messages = self._oai_messages[sender] if sender is not None else []
+        ctx = self._hitl_turn_context(messages, sender) if messages else TurnContext({}, recipient=self.name)
+        gates = self._hitl_gates
+        assert gates is not None  # only gated proxies ask at the point of execution
+        if kind == "code":
+            detail = code_detail(items, gates.preview_lines, choices=False)
+            lines = sum(len(code.splitlines()) for _, code in items)
+            reason = f"code about to run without approval ({lines} line{'s' if lines != 1 else ''})"
+            gate: InputPolicy = gates.code[0]
+        else:
+            detail = tool_detail(items, choices=False)
+            reason = "tool call about to run without approval: " + ", ".join(visible(name) for name, _ in items)
+            gate = gates.tools[0]
+        approves = frozenset(self._hitl_gate.pending_approvals(kind, items))
+        decision = Decision(True, gate, reason, detail, approves)
+        sender_name = "the sender" if ctx.sender is None else ctx.sender
+        prompt = f"{detail}\n{self.prompts.approve.format(agent=self.name, sender=sender_name)}"
+        return _Turn(ctx, decision, sender, prompt)
+
+    def _hitl_ask_at_execution(
+        self, kind: str, items: list[tuple[str, str]], messages: list[dict[str, Any]] | None, sender: Any
+    ) -> Verdict:
+        """Ask the human about gated code or calls about to run without an approval."""
+        turn = self._hitl_execution_turn(kind, items, messages, sender)
+        token = _CURRENT_STEP.set(turn)
+        try:
+            answer = self.get_human_input(turn.prompt or "")
+        finally:
+            _CURRENT_STEP.reset(token)
+        return self._hitl_execution_verdict(turn, answer)
+
+    async def _hitl_a_ask_at_execution(
+        self, kind: str, items: list[tuple[str, str]], messages: list[dict[str, Any]] | None, sender: Any
+    ) -> Verdict:
+        """Like ``_hitl_ask_at_execution``, awaiting the human."""
+        turn = self._hitl_execution_turn(kind, items, messages, sender)
+        token = _CURRENT_STEP.set(turn)
+        try:
+            answer = await self.a_get_human_input(turn.prompt or "")
+        finally:
+            _CURRENT_STEP.reset(token)
+        return self._hitl_execution_verdict(turn, answer)
+
+    def _hitl_execution_verdict(self, turn: _Turn, answer: object) -> Verdict:
+        answer = _checked(answer, self._hitl_input)
+        if answer == _rules.EXIT:
+            self._hitl_stop(turn, _rules.REASON_USER_EXIT, answer)
+            return Verdict("stop")
+        if not answer:
+            self._hitl_record(turn, answer, "auto_reply", None)
+            return Verdict("approve")
+        self._consecutive_auto_reply_counter[turn.sender] = 0
+        self._hitl_record(turn, answer, "human_reply", None)
+        return Verdict("reject", answer)
+
+    def _hitl_gate_reply(
+        self, verdict: Verdict, messages: list[dict[str, Any]] | None, sender: Any
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """Return the reply that a refusal (the human's feedback) or a stop at the point of execution gives."""
+        if verdict.kind == "stop":
+            return True, None
+        if messages is None:
+            messages = self._oai_messages[sender] if sender is not None else []
+        return True, _human_reply(verdict.answer, messages[-1] if messages else {})
+
+
+def _gated_code_replies(original: Callable[..., Any]) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """Wrap one of AutoGen's code-execution reply functions: ask about unapproved blocks before they run."""
+
+    def gated_code_execution(
+        agent: PolicyUserProxy, messages: Any = None, sender: Any = None, config: Any = None
+    ) -> tuple[bool, Any]:
+        gate = agent._hitl_gate
+        pending = gate.code_pending(original, messages, sender, config)
+        if pending:
+            verdict = agent._hitl_ask_at_execution("code", pending, messages, sender)
+            if verdict.kind != "approve":
+                return agent._hitl_gate_reply(verdict, messages, sender)
+            gate.grant(gate.pending_approvals("code", pending))
+        gate.verdict = None
+        return gate.after(original(agent, messages, sender, config), messages, sender)
+
+    async def a_gated_code_execution(
+        agent: PolicyUserProxy, messages: Any = None, sender: Any = None, config: Any = None
+    ) -> tuple[bool, Any]:
+        gate = agent._hitl_gate
+        pending = gate.code_pending(original, messages, sender, config)
+        if pending:
+            verdict = await agent._hitl_a_ask_at_execution("code", pending, messages, sender)
+            if verdict.kind != "approve":
+                return agent._hitl_gate_reply(verdict, messages, sender)
+            gate.grant(gate.pending_approvals("code", pending))
+        gate.verdict = None
+        return gate.after(original(agent, messages, sender, config), messages, sender)
+
+    return gated_code_execution, a_gated_code_execution
+
+
+def _gated_call_reply(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap one of AutoGen's sync tool or function-call reply functions: ask about unapproved calls first."""
+
+    def gated_calls(
+        agent: PolicyUserProxy, messages: Any = None, sender: Any = None, config: Any = None
+    ) -> tuple[bool, Any]:
+        gate = agent._hitl_gate
+        pending = gate.calls_pending(messages, sender)
+        if pending:
+            verdict = agent._hitl_ask_at_execution("call", pending, messages, sender)
+            if verdict.kind != "approve":
+                return agent._hitl_gate_reply(verdict, messages, sender)
+            gate.grant(gate.pending_approvals("call", pending))
+        gate.verdict = None
+        return gate.after(original(agent, messages, sender, config), messages, sender)
+
+    return gated_calls
+
+
+def _a_gated_call_reply(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap one of AutoGen's async tool or function-call reply functions: ask about unapproved calls first."""
+
+    async def a_gated_calls(
+        agent: PolicyUserProxy, messages: Any = None, sender: Any = None, config: Any = None
+    ) -> tuple[bool, Any]:
+        gate = agent._hitl_gate
+        pending = gate.calls_pending(messages, sender)
+        if pending:
+            verdict = await agent._hitl_a_ask_at_execution("call", pending, messages, sender)
+            if verdict.kind != "approve":
+                return agent._hitl_gate_reply(verdict, messages, sender)
+            gate.grant(gate.pending_approvals("call", pending))
+        gate.verdict = None
+        return gate.after(await original(agent, messages, sender, config), messages, sender)
+
+    return a_gated_calls
+
+
+def _fired(decision: Decision) -> str:
+    """Name the part of the policy that decided; every part that asked, joined by ``|``, when several did."""
+    if decision.parts:
+        return " | ".join(repr(part.policy) for part in decision.parts)
+    return repr(decision.policy)
+
+
+def _refused_call(func_call: Any) -> dict[str, Any]:
+    name = func_call.get("name", "") if isinstance(func_call, Mapping) else ""
+    return {"name": name, "role": "function", "content": REFUSED}
 
 
 def _human_reply(answer: str, message: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hitl import Never, PolicyError, PolicyUserProxy, Terminate, TurnContext, When
+from hitl import ConfigurationError, Never, PolicyError, PolicyUserProxy, Terminate, TurnContext, When
 from hitl.conditions import (
     AfterAutoReplies,
     AnyCondition,
@@ -199,8 +199,10 @@ def test_conditions_reject_bad_arguments() -> None:
         FromSender()
     with pytest.raises(TypeError, match="non-empty string"):
         Keyword("")
-    with pytest.raises(TypeError, match="language names"):
+    with pytest.raises(ConfigurationError, match="empty language name"):
         HasCodeBlock("")
+    with pytest.raises(TypeError, match="language names"):
+        HasCodeBlock(3)  # type: ignore[arg-type]
 
 
 def test_policy_user_proxy_accepts_a_condition_as_its_termination_check() -> None:

@@ -1,0 +1,255 @@
+"""Approval at the point of execution: a gated proxy runs only the code and calls the human approved.
+
+The proxy's policy approves content at the message (an ``ApproveCode`` or ``ApproveTools`` question answered
+with Enter). This module holds those approvals, bound to content and used once, and enforces them where
+AutoGen actually executes, whatever AutoGen's scan window picked:
+
+- the proxy's code-execution reply functions (the legacy runner and the ``executor`` one) are wrapped: a
+  *probe* runs AutoGen's own reply function with execution intercepted, to learn exactly which blocks it
+  is about to run; blocks not approved are asked about (awaited in async chats), then the reply function
+  runs for real;
+- the proxy's tool and function-call reply functions are wrapped the same way, from the calls of the
+  message they answer;
+- underneath, ``execute_code_blocks``, the code executor and ``execute_function`` / ``a_execute_function``
+  check every gated block and call once more and take its approval; one without an approval is asked
+  about there, and refused if the human does not approve it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from . import _compat
+from .approval import Approval, Gates, code_approval, tool_approval
+
+if TYPE_CHECKING:
+    from .proxy import PolicyUserProxy
+
+__all__ = ["REFUSED", "ExecutionGate", "Verdict"]
+
+#: What a refused code block or call returns in place of its output.
+REFUSED = "USER INTERRUPTED: not run, the human did not approve it"
+
+#: The blocks a probe found (set while AutoGen's code-execution reply runs with execution intercepted).
+_PROBE: ContextVar[list[tuple[str, str]] | None] = ContextVar("hitl_probe", default=None)
+
+Reply = tuple[bool, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The human's answer to an approval asked at the point of execution."""
+
+    kind: Literal["approve", "reject", "stop"]
+    answer: str = ""
+
+
+def _call_of(function: Mapping[str, Any]) -> tuple[str, str]:
+    """``(name, arguments)`` of a call as hitl's gates read it from a message (see ``conditions._tool_calls``)."""
+    name = function.get("name")
+    return (name if isinstance(name, str) else "", str(function.get("arguments", "")))
+
+
+def _calls_in(message: Mapping[str, Any]) -> list[tuple[str, str]]:
+    from .conditions import _tool_calls
+
+    return _tool_calls(message)
+
+
+class ExecutionGate:
+    """One proxy's approvals and its gated execution paths."""
+
+    def __init__(self, proxy: PolicyUserProxy) -> None:
+        self.proxy = proxy
+        self._approved: Counter[Approval] = Counter()
+        self._lock = threading.Lock()
+        self.verdict: Verdict | None = None  # a refusal or stop decided under a wrapped reply function
+        self.installed = False
+        self.async_excluded: list[Callable[..., Any]] = []  # sync wrappers that async chats skip
+
+    # -- approvals ------------------------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Forget every approval not used yet (a new message is being decided)."""
+        with self._lock:
+            self._approved.clear()
+
+    def grant(self, approvals: Iterable[Approval]) -> None:
+        """Approve each item once more."""
+        with self._lock:
+            self._approved.update(approvals)
+
+    def _missing(self, wanted: list[Approval]) -> list[int]:
+        """Return the indices of ``wanted`` items with no approval left (counting repeats)."""
+        with self._lock:
+            left = Counter(self._approved)
+        missing = []
+        for index, item in enumerate(wanted):
+            if left[item] > 0:
+                left[item] -= 1
+            else:
+                missing.append(index)
+        return missing
+
+    def _take(self, wanted: list[Approval]) -> bool:
+        """Use one approval for each item, all or none; False if any is missing."""
+        with self._lock:
+            need = Counter(wanted)
+            if any(self._approved[item] < count for item, count in need.items()):
+                return False
+            self._approved.subtract(need)
+            return True
+
+    # -- what is gated ----------------------------------------------------------------------------------------
+    @property
+    def gates(self) -> Gates | None:
+        return self.proxy._hitl_gates
+
+    def gated_blocks(self, blocks: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Return the blocks the gates hold back, each with the language AutoGen runs it in."""
+        gates = self.gates
+        if gates is None or not gates.code:
+            return []
+        found = []
+        for language, code in blocks:
+            language = language or _compat.infer_lang(code)
+            if language == _compat.UNKNOWN_LANGUAGE:
+                language = ""
+            if gates.gates_code(language):
+                found.append((language, code))
+        return found
+
+    def gated_calls(self, calls: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Return the calls the gates hold back: those of gated names the proxy can execute."""
+        gates = self.gates
+        if gates is None or not gates.tools:
+            return []
+        can_run = self.proxy._function_map
+        return [(name, arguments) for name, arguments in calls if name in can_run and gates.gates_call(name)]
+
+    # -- wrapped reply functions -------------------------------------------------------------------------------
+    def probe(self, original: Callable[..., Reply], messages: Any, sender: Any, config: Any) -> list[tuple[str, str]]:
+        """Run AutoGen's code-execution reply with execution intercepted; return the blocks it would run."""
+        found: list[tuple[str, str]] = []
+        token = _PROBE.set(found)
+        try:
+            with _compat.silent_iostream():
+                original(self.proxy, messages, sender, config)
+        finally:
+            _PROBE.reset(token)
+        return found
+
+    def code_pending(
+        self, original: Callable[..., Reply], messages: Any, sender: Any, config: Any
+    ) -> list[tuple[str, str]]:
+        gates = self.gates
+        if gates is None or not gates.code:
+            return []
+        blocks = self.gated_blocks(self.probe(original, messages, sender, config))
+        missing = self._missing([code_approval(code) for _, code in blocks])
+        return [blocks[index] for index in missing]
+
+    def calls_pending(self, messages: Any, sender: Any) -> list[tuple[str, str]]:
+        gates = self.gates
+        if gates is None or not gates.tools:
+            return []
+        if messages is None:
+            messages = self.proxy._oai_messages[sender]
+        if not messages:
+            return []
+        calls = self.gated_calls(_calls_in(messages[-1]))
+        missing = self._missing([tool_approval(name, arguments) for name, arguments in calls])
+        return [calls[index] for index in missing]
+
+    def after(self, reply: Reply, messages: Any, sender: Any) -> Reply:
+        """Apply a refusal or stop decided at the point of execution to the reply function's result."""
+        verdict, self.verdict = self.verdict, None
+        if verdict is None:
+            return reply
+        return self.proxy._hitl_gate_reply(verdict, messages, sender)
+
+    def pending_approvals(self, kind: str, items: list[tuple[str, str]]) -> list[Approval]:
+        """Return the approvals that an Enter on a question about ``items`` gives."""
+        if kind == "code":
+            return [code_approval(code) for _, code in items]
+        return [tool_approval(name, arguments) for name, arguments in items]
+
+    # -- the point of execution ---------------------------------------------------------------------------------
+    def check_blocks(self, blocks: list[tuple[str, str]]) -> bool:
+        """Take the approvals of ``blocks`` about to run, asking about any without one; False: refused."""
+        gated = self.gated_blocks(blocks)
+        if not gated:
+            return True
+        wanted = [code_approval(code) for _, code in gated]
+        if self._take(wanted):
+            return True
+        missing = [gated[index] for index in self._missing(wanted)]
+        verdict = self.proxy._hitl_ask_at_execution("code", missing, None, None)
+        return self._settle(verdict, wanted, [code_approval(code) for _, code in missing])
+
+    def check_call(self, function: Mapping[str, Any]) -> bool:
+        """Take the approval of one call about to run, asking if it has none; False: refused."""
+        call = self.gated_calls([_call_of(function)])
+        if not call:
+            return True
+        wanted = [tool_approval(*call[0])]
+        if self._take(wanted):
+            return True
+        return self._settle(self.proxy._hitl_ask_at_execution("call", call, None, None), wanted, wanted)
+
+    async def a_check_call(self, function: Mapping[str, Any]) -> bool:
+        """Like ``check_call``, awaiting the human."""
+        call = self.gated_calls([_call_of(function)])
+        if not call:
+            return True
+        wanted = [tool_approval(*call[0])]
+        if self._take(wanted):
+            return True
+        return self._settle(await self.proxy._hitl_a_ask_at_execution("call", call, None, None), wanted, wanted)
+
+    def _settle(self, verdict: Verdict, wanted: list[Approval], asked: list[Approval]) -> bool:
+        if verdict.kind == "approve":
+            self.grant(asked)
+            return self._take(wanted)
+        self.verdict = verdict
+        return False
+
+
+class GatedExecutor:
+    """A proxy's code executor, seen through its gate: every block it runs needs an approval.
+
+    Everything but ``execute_code_blocks`` is the wrapped executor's own (``work_dir``, ``code_extractor``,
+    ``restart``...); ``PolicyUserProxy.code_executor`` returns the wrapped executor itself.
+    """
+
+    def __init__(self, inner: Any, gate: ExecutionGate) -> None:
+        object.__setattr__(self, "hitl_inner", inner)
+        object.__setattr__(self, "_hitl_gate", gate)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.hitl_inner, name)
+
+    def execute_code_blocks(self, code_blocks: list[Any]) -> Any:
+        """Run ``code_blocks`` if every gated one is approved (asking about the others); else refuse them all."""
+        blocks = [(block.language, block.code) for block in code_blocks]
+        if probing(blocks):
+            return _compat.CodeResult(exit_code=0, output="")
+        if not self._hitl_gate.check_blocks(blocks):
+            return _compat.CodeResult(exit_code=1, output=REFUSED)
+        return self.hitl_inner.execute_code_blocks(code_blocks)
+
+    def __repr__(self) -> str:
+        return f"GatedExecutor({self.hitl_inner!r})"
+
+
+def probing(blocks: list[tuple[str, str]]) -> bool:
+    """If a probe is under way, note ``blocks`` as what would run and return True (nothing runs)."""
+    found = _PROBE.get()
+    if found is None:
+        return False
+    found.extend(blocks)
+    return True
