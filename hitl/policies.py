@@ -344,10 +344,14 @@ class AnyOf(InputPolicy):
 
     policies: tuple[InputPolicy, ...]
     _shows: tuple[bool, ...] = field(init=False, repr=False, compare=False)
+    _detail_after: tuple[bool, ...] = field(init=False, repr=False, compare=False)
 
     def __init__(self, *policies: InputPolicy) -> None:
         object.__setattr__(self, "policies", _flatten(policies, AnyOf))
-        object.__setattr__(self, "_shows", tuple(policy.shows_detail for policy in self.policies))
+        shows = tuple(policy.shows_detail for policy in self.policies)
+        object.__setattr__(self, "_shows", shows)
+        # For each operand: whether a later one can show a detail (then it is asked too, once one asks).
+        object.__setattr__(self, "_detail_after", tuple(True in shows[index + 1 :] for index in range(len(shows))))
 
     def decide(self, ctx: TurnContext) -> Decision:
         """Return the first asking operand's decision, or, if none asks, the last one's.
@@ -361,7 +365,7 @@ class AnyOf(InputPolicy):
         for index, policy in enumerate(policies):
             decision = policy.decide(ctx)
             if decision.ask:
-                if True not in self._shows[index + 1 :]:
+                if not self._detail_after[index]:
                     return decision
                 asking = [decision]
                 for later, shows in zip(policies[index + 1 :], self._shows[index + 1 :], strict=True):
