@@ -102,7 +102,8 @@ def _received_since_the_proxy_spoke(ctx: TurnContext) -> list[Mapping[str, Any]]
     window = [ctx.message]
     history = ctx.messages
     if history and history[-1] is ctx.message:
-        for message in reversed(history[:-1]):
+        for index in range(len(history) - 2, -1, -1):
+            message = history[index]
             if message.get("role") != "user":  # the proxy's own message (or one of unknown origin)
                 break
             window.append(message)

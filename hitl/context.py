@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import Any, Final, overload
 
-__all__ = ["TurnContext", "message_text"]
+__all__ = ["HistoryView", "TurnContext", "message_text"]
 
 _UNSET: Final[Any] = object()
 
@@ -46,6 +47,73 @@ def message_text(content: object) -> str:
         return ""
 
 
+class HistoryView(Sequence[Mapping[str, Any]]):
+    """The first ``length`` messages of a history list, read in place: a snapshot that copies nothing.
+
+    AutoGen only appends to a chat's history, so the messages a context saw stay where they were; a
+    view reads them there, at no cost per message however long the chat grows. If the history is
+    cleared (AutoGen's ``clear_history``), reading the view raises ``LookupError``.
+
+    Examples:
+        >>> history = [{"content": "one"}, {"content": "two"}]
+        >>> view = HistoryView(history, 2)
+        >>> history.append({"content": "three"})
+        >>> len(view), view[-1]["content"], [m["content"] for m in view]
+        (2, 'two', ['one', 'two'])
+    """
+
+    __slots__ = ("_items", "_length")
+
+    def __init__(self, items: list[Mapping[str, Any]], length: int | None = None) -> None:
+        self._items = items
+        self._length = len(items) if length is None else length
+
+    def _check(self) -> None:
+        if len(self._items) < self._length:
+            raise LookupError(
+                f"the chat history this context viewed was cleared (it held {self._length} messages, "
+                f"now {len(self._items)}); read a context while its chat's history is kept"
+            )
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Mapping[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> Mapping[str, Any] | list[Mapping[str, Any]]:
+        self._check()
+        if isinstance(index, slice):
+            return self._items[: self._length][index]
+        length = self._length
+        if index < 0:
+            index += length
+        if not 0 <= index < length:
+            raise IndexError("history index out of range")
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        self._check()
+        return islice(self._items, self._length)
+
+    def __reversed__(self) -> Iterator[Mapping[str, Any]]:
+        self._check()
+        items = self._items
+        for index in range(self._length - 1, -1, -1):
+            yield items[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (HistoryView, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"HistoryView({self._length} messages)"
+
+
 class TurnContext:
     """An immutable snapshot of one incoming message, as a policy sees it.
 
@@ -55,7 +123,8 @@ class TurnContext:
     Attributes:
         message: the incoming message (a dict, as AutoGen stores it).
         messages: the conversation with this sender so far, ``message`` last (a snapshot: a list is
-            copied into a tuple, so later messages never show up in it).
+            viewed in place as a [`HistoryView`][hitl.context.HistoryView] of its current length, so later
+            messages never show up in it, and nothing is copied).
         sender: the name of the agent that sent ``message`` (``None`` when AutoGen gives no sender).
         recipient: the name of the proxy that received it.
         auto_replies: how many consecutive auto-replies the proxy has sent to this sender so far
@@ -110,8 +179,8 @@ class TurnContext:
         setattr_(self, "message", message)
         if messages is None:
             messages = (message,)
-        elif isinstance(messages, list):  # AutoGen's history grows after the decision: keep it as it was
-            messages = tuple(messages)
+        elif isinstance(messages, list):  # AutoGen's history grows after the decision: see it as it was
+            messages = HistoryView(messages)
         setattr_(self, "messages", messages)
         setattr_(self, "sender", sender)
         setattr_(self, "recipient", recipient)

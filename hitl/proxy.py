@@ -33,7 +33,7 @@ from ._gate import REFUSED, ExecutionGate, GatedExecutor, Verdict, probing
 from ._rules import InputEvent, Outcome
 from ._text import visible
 from .approval import Gates, code_detail, tool_detail
-from .context import TurnContext
+from .context import TurnContext, message_text
 from .errors import ConfigurationError, ConfigWarning, _user_stacklevel
 from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer, _run_to_completion
 from .limits import Limits
@@ -249,9 +249,9 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self.replace_reply_func(
             ConversableAgent.a_check_termination_and_human_reply, a_check_termination_and_human_reply
         )
-        # Last in the chain, where AutoGen falls back to default_auto_reply.
-        self.register_reply(_compat.AnySender, auto_reply_step, position=len(self._reply_func_list))
         self._hitl_ready = True
+        if self._hitl_reply_strategy is not None or self._hitl_overrides("auto_reply"):
+            self._hitl_add_auto_reply_step()
         if self._hitl_gates is not None:
             self._hitl_install_gate()
         self._hitl_explicit_policy = policy is not None  # a mode string is a drop-in: as quiet as AutoGen
@@ -399,6 +399,17 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     @auto_reply_strategy.setter
     def auto_reply_strategy(self, strategy: object) -> None:
         self._hitl_reply_strategy = None if strategy is None else as_auto_reply(strategy)
+        if self._hitl_reply_strategy is not None:
+            self._hitl_add_auto_reply_step()
+
+    def _hitl_add_auto_reply_step(self) -> None:
+        """Put ``auto_reply`` last in the reply chain, where AutoGen falls back to ``default_auto_reply``.
+
+        Only a proxy with a strategy, or a subclass with its own ``auto_reply``, has the step: without
+        them, AutoGen's own fallback gives the same reply at no cost.
+        """
+        if not any(entry["reply_func"] is auto_reply_step for entry in self._reply_func_list):
+            self.register_reply(_compat.AnySender, auto_reply_step, position=len(self._reply_func_list))
 
     def auto_reply(self, ctx: TurnContext) -> str | dict[str, Any] | None:
         """Return the auto-reply to the message in ``ctx``; override it to write your own.
@@ -601,8 +612,24 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         return False, None
 
     def _hitl_record(self, turn: _Turn, answer: str | None, outcome: Outcome, stop_reason: str | None) -> None:
-        # Records are built when someone reads them (decisions, or a sink), not on every message.
-        entry = (time.time(), turn, answer, outcome, stop_reason, self._hitl_policy_repr)
+        # Records are built when someone reads them (decisions, or a sink), not on every message. What is
+        # kept until then is what a record needs, not the context: never the history.
+        ctx = turn.ctx
+        entry = (
+            time.time(),
+            ctx.sender,
+            ctx.turn,
+            ctx.auto_replies,
+            ctx.auto_reply_limit,
+            turn.decision,
+            turn.prompt,
+            turn.event,
+            answer,
+            outcome,
+            stop_reason,
+            ctx.message,
+            self._hitl_policy_repr,
+        )
         if not self._hitl_sinks:
             self._hitl_unrecorded.append(entry)
             return
@@ -614,26 +641,39 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     def _hitl_make_record(self, entry: tuple[Any, ...]) -> DecisionRecord:
         from .audit import DecisionRecord
 
-        stamp, turn, answer, outcome, stop_reason, policy = entry
-        ctx = turn.ctx
-        asked = turn.prompt is not None
+        (
+            stamp,
+            sender,
+            turn,
+            auto_replies,
+            limit,
+            decision,
+            prompt,
+            event,
+            answer,
+            outcome,
+            stop_reason,
+            message,
+            policy,
+        ) = entry
+        asked = prompt is not None
         return DecisionRecord(
             time=datetime.fromtimestamp(stamp, timezone.utc),
             agent=self.name,
-            sender=ctx.sender,
-            turn=ctx.turn,
-            auto_replies=ctx.auto_replies,
-            auto_reply_limit=ctx.auto_reply_limit,
+            sender=sender,
+            turn=turn,
+            auto_replies=auto_replies,
+            auto_reply_limit=limit,
             policy=policy,
-            fired=_fired(turn.decision),
-            reason=turn.decision.reason,
+            fired=_fired(decision),
+            reason=decision.reason,
             asked=asked,
-            prompt=turn.prompt,
+            prompt=prompt,
             answer=answer,
-            input_event=turn.event if asked else None,
+            input_event=event if asked else None,
             outcome=outcome,
             stop_reason=stop_reason,
-            message=ctx.text[:500],
+            message=message_text(message.get("content"))[:500],
         )
 
     @property

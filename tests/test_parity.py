@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import Any
 
 import pytest
 from autogen import ConversableAgent
@@ -122,4 +123,24 @@ def test_hitl_replaces_autogens_check_instead_of_running_beside_it() -> None:
     functions = [entry["reply_func"] for entry in proxy._reply_func_list]
     assert ConversableAgent.check_termination_and_human_reply not in functions
     assert ConversableAgent.a_check_termination_and_human_reply not in functions
-    assert len(functions) == len(NativeHuman("u", code_execution_config=False, answers=[])._reply_func_list) + 1
+    assert len(functions) == len(NativeHuman("u", code_execution_config=False, answers=[])._reply_func_list)
+
+
+def test_an_auto_reply_step_is_added_only_when_something_reads_it() -> None:
+    from hitl.proxy import auto_reply_step
+
+    def steps(proxy: PolicyUserProxy) -> int:
+        return sum(entry["reply_func"] is auto_reply_step for entry in proxy._reply_func_list)
+
+    assert steps(PolicyUserProxy("user", code_execution_config=False)) == 0
+    assert steps(PolicyUserProxy("user", code_execution_config=False, auto_reply="Go on.")) == 1
+
+    class Nudging(PolicyUserProxy):
+        def auto_reply(self, ctx: Any) -> str:
+            return "nudge"
+
+    assert steps(Nudging("user", code_execution_config=False)) == 1
+    later = PolicyUserProxy("user", code_execution_config=False)
+    later.auto_reply_strategy = "Go on."
+    later.auto_reply_strategy = "Keep going."
+    assert steps(later) == 1
