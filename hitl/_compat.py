@@ -38,6 +38,7 @@ __all__ = [
     "infer_lang",
     "is_coroutine_callable",
     "record_human_input",
+    "runs_by_language",
     "silent_iostream",
 ]
 
@@ -84,6 +85,19 @@ except ImportError as exc:  # pragma: no cover - exercised in the compatibility 
 AUTOGEN_DISTRIBUTION: str = "pyautogen" if _installed_version("pyautogen") is not None else "autogen"
 #: The installed AutoGen version string.
 AUTOGEN_VERSION: str = str(getattr(autogen, "__version__", None) or _installed_version(AUTOGEN_DISTRIBUTION))
+
+
+def runs_by_language(executor: Any) -> bool:
+    """Whether ``executor`` runs each code block by its language tag (AutoGen's command-line executors).
+
+    Others (the Jupyter executors, which send every block to one kernel, or your own) may run a block
+    tagged ``sh`` as Python, so a gate for some languages treats all their blocks as gated.
+    """
+    trusted = {"LocalCommandLineCodeExecutor", "DockerCommandLineCodeExecutor"}
+    return any(
+        cls.__name__ in trusted and cls.__module__.startswith("autogen.coding") for cls in type(executor).__mro__
+    )
+
 
 #: pyautogen 0.2's ``a_get_human_input`` asks through ``get_human_input`` (in a worker thread), so an
 #: async chat of a subclass that overrides only ``get_human_input`` asks that override; later lines read the

@@ -35,10 +35,13 @@ __all__ = ["REFUSED", "ExecutionGate", "Verdict"]
 #: What a refused code block or call returns in place of its output.
 REFUSED = "USER INTERRUPTED: not run, the human did not approve it"
 
+#: A code block about to run: its language tag, its code, and whether what runs it goes by the tag.
+Block = tuple[str, str, bool]
 #: The blocks a probe found (set while AutoGen's code-execution reply runs with execution intercepted).
-_PROBE: ContextVar[list[tuple[str, str]] | None] = ContextVar("hitl_probe", default=None)
+_PROBE: ContextVar[list[Block] | None] = ContextVar("hitl_probe", default=None)
 
 Reply = tuple[bool, Any]
+_NOTHING: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,17 +112,22 @@ class ExecutionGate:
     def gates(self) -> Gates | None:
         return self.proxy._hitl_gates
 
-    def gated_blocks(self, blocks: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-        """Return the blocks the gates hold back, each with the language AutoGen runs it in."""
+    def gated_blocks(self, blocks: Iterable[Block]) -> list[tuple[str, str]]:
+        """Return the blocks the gates hold back, each with the language AutoGen runs it in.
+
+        A gate for some languages only trusts the tag where what runs the code goes by it (AutoGen's
+        legacy runner, its command-line executors); an executor that runs every block alike (a Jupyter
+        kernel, your own) has each of its blocks gated.
+        """
         gates = self.gates
         if gates is None or not gates.code:
             return []
         found = []
-        for language, code in blocks:
+        for language, code, by_language in blocks:
             language = language or _compat.infer_lang(code)
             if language == _compat.UNKNOWN_LANGUAGE:
                 language = ""
-            if gates.gates_code(language):
+            if not by_language or gates.gates_code(language):
                 found.append((language, code))
         return found
 
@@ -132,15 +140,32 @@ class ExecutionGate:
         return [(name, arguments) for name, arguments in calls if name in can_run and gates.gates_call(name)]
 
     # -- wrapped reply functions -------------------------------------------------------------------------------
-    def probe(self, original: Callable[..., Reply], messages: Any, sender: Any, config: Any) -> list[tuple[str, str]]:
-        """Run AutoGen's code-execution reply with execution intercepted; return the blocks it would run."""
-        found: list[tuple[str, str]] = []
+    def probe(self, original: Callable[..., Reply], messages: Any, sender: Any, config: Any) -> list[Block]:
+        """Run AutoGen's code-execution reply with execution intercepted; return the blocks it would run.
+
+        Nothing of the proxy's own runs meanwhile: ``execute_code_blocks`` (a subclass's override too) is
+        replaced on the instance by a recorder for the duration, and the executor records instead of running.
+        """
+        found: list[Block] = []
+        proxy = self.proxy
+        own = proxy.__dict__
+        replaced = own.get("execute_code_blocks", _NOTHING)
+
+        def record(code_blocks: Any) -> tuple[int, str]:
+            found.extend((language, code, True) for language, code in code_blocks)
+            return 0, ""
+
+        own["execute_code_blocks"] = record
         token = _PROBE.set(found)
         try:
             with _compat.silent_iostream():
-                original(self.proxy, messages, sender, config)
+                original(proxy, messages, sender, config)
         finally:
             _PROBE.reset(token)
+            if replaced is _NOTHING:
+                del own["execute_code_blocks"]
+            else:
+                own["execute_code_blocks"] = replaced
         return found
 
     def code_pending(
@@ -179,7 +204,7 @@ class ExecutionGate:
         return [tool_approval(name, arguments) for name, arguments in items]
 
     # -- the point of execution ---------------------------------------------------------------------------------
-    def check_blocks(self, blocks: list[tuple[str, str]]) -> bool:
+    def check_blocks(self, blocks: list[Block]) -> bool:
         """Take the approvals of ``blocks`` about to run, asking about any without one; False: refused."""
         gated = self.gated_blocks(blocks)
         if not gated:
@@ -191,25 +216,38 @@ class ExecutionGate:
         verdict = self.proxy._hitl_ask_at_execution("code", missing, None, None)
         return self._settle(verdict, wanted, [code_approval(code) for _, code in missing])
 
-    def check_call(self, function: Mapping[str, Any]) -> bool:
-        """Take the approval of one call about to run, asking if it has none; False: refused."""
+    def check_call(self, function: Mapping[str, Any]) -> Verdict | None:
+        """Take the approval of one call about to run, asking if it has none; return the refusal, or None.
+
+        A refusal here answers this call alone (the calls of the same message that ran keep their results);
+        ``exit`` also stops the chat.
+        """
         call = self.gated_calls([_call_of(function)])
         if not call:
-            return True
+            return None
         wanted = [tool_approval(*call[0])]
         if self._take(wanted):
-            return True
-        return self._settle(self.proxy._hitl_ask_at_execution("call", call, None, None), wanted, wanted)
+            return None
+        return self._settle_call(self.proxy._hitl_ask_at_execution("call", call, None, None), wanted)
 
-    async def a_check_call(self, function: Mapping[str, Any]) -> bool:
+    async def a_check_call(self, function: Mapping[str, Any]) -> Verdict | None:
         """Like ``check_call``, awaiting the human."""
         call = self.gated_calls([_call_of(function)])
         if not call:
-            return True
+            return None
         wanted = [tool_approval(*call[0])]
         if self._take(wanted):
-            return True
-        return self._settle(await self.proxy._hitl_a_ask_at_execution("call", call, None, None), wanted, wanted)
+            return None
+        return self._settle_call(await self.proxy._hitl_a_ask_at_execution("call", call, None, None), wanted)
+
+    def _settle_call(self, verdict: Verdict, wanted: list[Approval]) -> Verdict | None:
+        if verdict.kind == "approve":
+            self.grant(wanted)
+            self._take(wanted)
+            return None
+        if verdict.kind == "stop":
+            self.verdict = verdict
+        return verdict
 
     def _settle(self, verdict: Verdict, wanted: list[Approval], asked: list[Approval]) -> bool:
         if verdict.kind == "approve":
@@ -229,13 +267,14 @@ class GatedExecutor:
     def __init__(self, inner: Any, gate: ExecutionGate) -> None:
         object.__setattr__(self, "hitl_inner", inner)
         object.__setattr__(self, "_hitl_gate", gate)
+        object.__setattr__(self, "_by_language", _compat.runs_by_language(inner))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.hitl_inner, name)
 
     def execute_code_blocks(self, code_blocks: list[Any]) -> Any:
         """Run ``code_blocks`` if every gated one is approved (asking about the others); else refuse them all."""
-        blocks = [(block.language, block.code) for block in code_blocks]
+        blocks = [(block.language, block.code, self._by_language) for block in code_blocks]
         if probing(blocks):
             return _compat.CodeResult(exit_code=0, output="")
         if not self._hitl_gate.check_blocks(blocks):
@@ -246,7 +285,7 @@ class GatedExecutor:
         return f"GatedExecutor({self.hitl_inner!r})"
 
 
-def probing(blocks: list[tuple[str, str]]) -> bool:
+def probing(blocks: list[Block]) -> bool:
     """If a probe is under way, note ``blocks`` as what would run and return True (nothing runs)."""
     found = _PROBE.get()
     if found is None:

@@ -13,24 +13,46 @@ __all__ = ["visible"]
 def _escape(code: int) -> str:
     if code < 0x100:
         return f"\\x{code:02x}"
-    return f"\\u{code:04x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
 
 
-#: C0 controls but newline and tab, DEL, the C1 controls, and the invisible or direction-changing
-#: Unicode format characters (zero-width, bidirectional embeddings, overrides and isolates, BOM).
-_UNSAFE: dict[int, str] = {
-    code: _escape(code)
-    for code in (
-        *(c for c in range(0x20) if c not in (0x09, 0x0A)),
-        *range(0x7F, 0xA0),
+#: Characters Python counts as printable that show nothing or change how neighbours show: Unicode's
+#: default-ignorable code points (variation selectors, fillers, invisible operators, tags) and blank
+#: lookalikes. Everything that is not printable is escaped anyway.
+_INVISIBLE: frozenset[int] = frozenset(
+    (
+        0x00AD,
+        0x034F,
         0x061C,
+        0x115F,
+        0x1160,
+        0x17B4,
+        0x17B5,
+        *range(0x180B, 0x1810),
         *range(0x200B, 0x2010),
-        *range(0x2028, 0x202F),
+        *range(0x202A, 0x202F),
         *range(0x2060, 0x2070),
+        0x2800,
+        0x3164,
+        *range(0xFE00, 0xFE10),
         0xFEFF,
+        0xFFA0,
+        *range(0xFFF0, 0xFFF9),
+        *range(0x1BCA0, 0x1BCA4),
+        *range(0x1D173, 0x1D17B),
+        *range(0xE0000, 0xE1000),
     )
-}
-_UNSAFE.update({0x0B: "\\v", 0x0C: "\\f", 0x0D: "\\r"})
+)
+_NAMED = {0x0B: "\\v", 0x0C: "\\f", 0x0D: "\\r"}
+
+
+def _shown(char: str) -> str:
+    code = ord(char)
+    if char in "\n\t" or (char.isprintable() and code not in _INVISIBLE):
+        return char
+    return _NAMED.get(code) or _escape(code)
 
 
 def visible(text: str) -> str:
@@ -44,8 +66,6 @@ def visible(text: str) -> str:
         >>> visible("line one\nline two")
         'line one\nline two'
     """
-    if text.isprintable():
+    if text.isprintable() and (text.isascii() or not any(ord(char) in _INVISIBLE for char in text)):
         return text
-    return "".join(
-        char if char.isprintable() or char in "\n\t" else _UNSAFE.get(ord(char)) or _escape(ord(char)) for char in text
-    )
+    return "".join(_shown(char) for char in text)

@@ -236,7 +236,7 @@ class ApproveCode(InputPolicy):
             self,
             f"code awaiting approval ({languages}, {_plural(lines, 'line')})",
             code_detail(blocks, self.preview_lines),
-            frozenset(code_approval(code) for _, code in blocks),
+            tuple(code_approval(code) for _, code in blocks),
         )
 
     @property
@@ -299,7 +299,7 @@ class ApproveTools(InputPolicy):
             self,
             f"tool call awaiting approval: {names}",
             tool_detail(calls),
-            frozenset(tool_approval(name, arguments) for name, arguments in calls),
+            tuple(tool_approval(name, arguments) for name, arguments in calls),
         )
 
     @property

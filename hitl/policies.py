@@ -75,7 +75,8 @@ class Decision:
         detail: what the human should see before answering, when the policy has something to show
             (the code awaiting approval, a tool call's arguments); the proxy puts it above the prompt.
         approves: what an Enter on this question approves to run: the code blocks and tool calls shown in
-            ``detail``, bound to their exact content (see [`hitl.approval`][hitl.approval]).
+            ``detail``, bound to their exact content, once each (a block shown twice is approved twice; see
+            [`hitl.approval`][hitl.approval]).
         parts: for a composed policy where several parts ask, each asking part's own decision, in order;
             ``reason``, ``detail`` and ``approves`` then hold all of theirs. Empty otherwise.
 
@@ -89,7 +90,7 @@ class Decision:
     policy: InputPolicy
     reason: str
     detail: str | None = field(default=None, repr=False)
-    approves: frozenset[tuple[str, ...]] = field(default=frozenset(), repr=False)
+    approves: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
     parts: tuple[Decision, ...] = field(default=(), repr=False)
 
     @property
@@ -512,9 +513,19 @@ def merge(decisions: list[Decision], lead: Decision | None = None) -> Decision:
         (parts[0] if lead is None else lead).policy,
         "; ".join(part.reason for part in parts),
         "\n".join(details) if details else None,
-        frozenset().union(*(part.approves for part in parts)),
+        _union(part.approves for part in parts),
         tuple(parts),
     )
+
+
+def _union(approvals: Iterable[tuple[tuple[str, ...], ...]]) -> tuple[tuple[str, ...], ...]:
+    """Merge what several parts approve, as multisets: each item as often as the part that shows it most."""
+    from collections import Counter
+
+    merged: Counter[tuple[str, ...]] = Counter()
+    for items in approvals:
+        merged |= Counter(items)
+    return tuple(merged.elements())
 
 
 def _flatten(policies: Iterable[object], kind: type[AnyOf] | type[AllOf]) -> tuple[InputPolicy, ...]:

@@ -19,6 +19,7 @@ import asyncio
 import functools
 import inspect
 import os
+import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -188,6 +189,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     _hitl_ready: bool = False  # set once __init__ is done
     _hitl_gates: Gates | None = None  # what the policy's approval gates hold back
     _hitl_explicit_policy: bool = False  # given policy=, not a human_input_mode string
+    _hitl_policy_before_mode: InputPolicy | None = None  # the policy a human_input_mode assignment replaced
 
     def __init__(
         self,
@@ -310,6 +312,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     @policy.setter
     def policy(self, policy: InputPolicy) -> None:
         self._hitl_set_policy(_resolve_policy(policy, None))
+        self._hitl_policy_before_mode = None
         self._hitl_explicit_policy = True
 
     def _hitl_set_policy(self, policy: InputPolicy) -> None:
@@ -365,13 +368,30 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     @property
     def human_input_mode(self) -> str:
-        """The native mode nearest to ``policy``; assigning a mode string sets the matching policy."""
+        """The native mode nearest to ``policy``; assigning a mode string sets the matching policy.
+
+        Assigning the mode the policy already has keeps the policy (``p.human_input_mode =
+        p.human_input_mode`` changes nothing), and assigning back the mode a policy had before a mode was
+        assigned restores that policy, gates included: code that saves and restores the mode, as AutoGen's
+        own test helpers do, leaves the policy as it was.
+        """
         return self._hitl_mode
 
     @human_input_mode.setter
     def human_input_mode(self, mode: str) -> None:
-        if self._hitl_ready:  # ConversableAgent.__init__ assigns it too; the policy is already set then
-            self._hitl_set_policy(from_mode(mode))
+        if not self._hitl_ready:  # ConversableAgent.__init__ assigns it too; the policy is already set then
+            return
+        if mode == self._hitl_mode:
+            return
+        saved = self._hitl_policy_before_mode
+        if saved is not None and mode == to_mode(saved):
+            self._hitl_policy_before_mode = None
+            self._hitl_set_policy(saved)
+            return
+        policy = from_mode(mode)
+        if saved is None:
+            self._hitl_policy_before_mode = self._hitl_policy
+        self._hitl_set_policy(policy)
 
     @property
     def limits(self) -> Limits:
@@ -750,23 +770,45 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         (see [`hitl.approval`][hitl.approval]).
         """
         if self._hitl_gates is not None:
-            if probing(list(code_blocks)):
+            blocks = [(language, code, True) for language, code in code_blocks]
+            if probing(blocks):
                 return 0, ""
-            if not self._hitl_gate.check_blocks(list(code_blocks)):
+            if not self._hitl_gate.check_blocks(blocks):
                 return 1, REFUSED
         return super().execute_code_blocks(code_blocks)
 
     def execute_function(self, func_call: Any, *args: Any, **kwargs: Any) -> Any:
         """Execute a tool or function call as ``UserProxyAgent`` does, if the policy's gates approve it."""
-        if self._hitl_gates is not None and not self._hitl_gate.check_call(func_call):
-            return False, _refused_call(func_call)
+        if self._hitl_gates is not None and (refusal := self._hitl_gate.check_call(func_call)) is not None:
+            return False, _refused_call(func_call, refusal)
         return super().execute_function(func_call, *args, **kwargs)
 
     async def a_execute_function(self, func_call: Any, *args: Any, **kwargs: Any) -> Any:
         """Execute a tool or function call without blocking, if the policy's gates approve it."""
-        if self._hitl_gates is not None and not await self._hitl_gate.a_check_call(func_call):
-            return False, _refused_call(func_call)
+        if self._hitl_gates is not None and (refusal := await self._hitl_gate.a_check_call(func_call)) is not None:
+            return False, _refused_call(func_call, refusal)
         return await super().a_execute_function(func_call, *args, **kwargs)
+
+    def _run_async_in_thread(self, coro: Any) -> Any:
+        """Run ``coro`` in a thread with its own event loop, as AG2 does, but raise what it raised.
+
+        AG2 runs an async tool of a sync chat this way and loses the tool's exception (a ``KeyError``
+        follows instead); here the exception itself reaches the chat.
+        """
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                outcome["value"] = asyncio.run(coro)
+            except BaseException as exc:
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=run, name="hitl-async-tool")
+        worker.start()
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
 
     def _hitl_execution_turn(
         self, kind: str, items: list[tuple[str, str]], messages: list[dict[str, Any]] | None, sender: Any
@@ -786,7 +828,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             detail = tool_detail(items, choices=False)
             reason = "tool call about to run without approval: " + ", ".join(visible(name) for name, _ in items)
             gate = gates.tools[0]
-        approves = frozenset(self._hitl_gate.pending_approvals(kind, items))
+        approves = tuple(self._hitl_gate.pending_approvals(kind, items))
         decision = Decision(True, gate, reason, detail, approves)
         sender_name = "the sender" if ctx.sender is None else ctx.sender
         prompt = f"{detail}\n{self.prompts.approve.format(agent=self.name, sender=sender_name)}"
@@ -916,9 +958,10 @@ def _fired(decision: Decision) -> str:
     return repr(decision.policy)
 
 
-def _refused_call(func_call: Any) -> dict[str, Any]:
+def _refused_call(func_call: Any, refusal: Verdict) -> dict[str, Any]:
     name = func_call.get("name", "") if isinstance(func_call, Mapping) else ""
-    return {"name": name, "role": "function", "content": REFUSED}
+    content = f"{REFUSED}: {refusal.answer}" if refusal.answer else REFUSED
+    return {"name": name, "role": "function", "content": content}
 
 
 def _human_reply(answer: str, message: Mapping[str, Any]) -> dict[str, Any]:

@@ -31,14 +31,14 @@ def proxy_with_override(cls: type[Any], how: str, asked: list[str]) -> Any:
 
     if how == "subclass get_human_input":
 
-        class Sync(cls):  # type: ignore[misc, valid-type]
+        class Sync(cls):  # type: ignore[misc]
             def get_human_input(self, prompt: str, **kwargs: Any) -> str:
                 return record(prompt)
 
         return Sync("user", human_input_mode="ALWAYS", code_execution_config=False)
     if how == "subclass a_get_human_input":
 
-        class Async(cls):  # type: ignore[misc, valid-type]
+        class Async(cls):  # type: ignore[misc]
             async def a_get_human_input(self, prompt: str, **kwargs: Any) -> str:
                 return record(prompt)
 

@@ -26,6 +26,7 @@ from hitl import (
     CallbackInput,
     ConfigurationError,
     Keyword,
+    Never,
     PolicyUserProxy,
     QueueInput,
     ScriptedInput,
@@ -357,14 +358,18 @@ def test_a_nested_chat_is_gated_too(tmp_path: Path) -> None:
 
 # -- previews cannot lie --------------------------------------------------------------------------------------------
 
-CONTROL = st.sampled_from(["\r", "\x1b[2K", "\x1b[1A", "\x08", "\u202e", "\u200b", "\x1b]0;title\x07", "\x00", "\x9b"])
+INVISIBLE = "\ufe00\u034f\u3164\u2800\U000e0041\xad\u115f"  # invisible, yet printable
+CONTROL = st.sampled_from(
+    ["\r", "\x1b[2K", "\x1b[1A", "\x08", "\u202e", "\u200b", "\x1b]0;title\x07", "\x00", "\x9b", *INVISIBLE]
+)
 
 
 def raw_controls(text: str) -> list[str]:
     return [
         c
         for c in text
-        if c not in "\n\t" and (unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or not c.isprintable())
+        if c not in "\n\t"
+        and (unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or not c.isprintable() or c in INVISIBLE)
     ]
 
 
@@ -465,7 +470,7 @@ def test_and_merges_the_details_of_the_parts_that_asked() -> None:
     decision = (ApproveCode() & When(lambda ctx: True)).decide(TurnContext(code_block("print(1)")))
     assert decision.ask
     assert "print(1)" in (decision.detail or "")
-    assert decision.approves == frozenset({("code", "print(1)")})
+    assert decision.approves == (("code", "print(1)"),)
 
 
 # -- gate arguments ------------------------------------------------------------------------------------------------
@@ -525,3 +530,172 @@ def test_one_proxys_approval_never_lets_another_proxy_run_the_same_code(tmp_path
     assert exitcode == 1
     assert "USER INTERRUPTED" in output
     assert not marker.exists()
+
+
+# -- found by attacking the gate --------------------------------------------------------------------------------
+
+
+def test_saving_and_restoring_the_mode_keeps_the_gates() -> None:
+    policy = Terminate() | ApproveCode() | ApproveTools()
+    proxy = PolicyUserProxy("user", policy=policy, code_execution_config=False)
+    proxy.human_input_mode = proxy.human_input_mode
+    assert proxy.policy == policy
+    saved = proxy.human_input_mode
+    proxy.human_input_mode = "NEVER"  # as AutoGen's test helpers do for a while
+    assert proxy.policy == Never()
+    proxy.human_input_mode = saved
+    assert proxy.policy == policy
+    proxy.policy = Always()
+    proxy.human_input_mode = "NEVER"
+    proxy.human_input_mode = "ALWAYS"
+    assert proxy.policy == Always()
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_the_probe_never_runs_a_subclass_execute_code_blocks(tmp_path: Path, use_async: bool) -> None:
+    ran: list[str] = []
+
+    class Preparing(PolicyUserProxy):
+        def execute_code_blocks(self, code_blocks: Any) -> Any:
+            ran.extend(code for _, code in code_blocks)  # e.g. installing the block's dependencies
+            return super().execute_code_blocks(code_blocks)
+
+    marker = tmp_path / "x.txt"
+    proxy = Preparing(
+        "user",
+        policy=ApproveCode(),
+        human_input=ScriptedInput(["No.", "no"]),
+        is_termination_msg=Keyword(),
+        code_execution_config=execution("legacy", tmp_path, 3),
+    )
+    run(proxy, ScriptedAssistant("coder", [writes(marker), "Hmm.", "TERMINATE"]), "go", 3, use_async)
+    assert ran == []
+    assert not marker.exists()
+
+
+class KernelLike:
+    """An executor that runs every block alike, whatever its tag, as AutoGen's Jupyter executors do."""
+
+    def __init__(self) -> None:
+        from autogen.coding import MarkdownCodeExtractor
+
+        self.code_extractor = MarkdownCodeExtractor()
+        self.ran: list[str] = []
+
+    def execute_code_blocks(self, code_blocks: list[Any]) -> Any:
+        from autogen.coding.base import CodeResult
+
+        self.ran.extend(block.code for block in code_blocks)
+        return CodeResult(exit_code=0, output="ok")
+
+    def restart(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("tag", ["sh", "text", ""])
+def test_a_language_gate_holds_every_block_of_an_executor_that_ignores_tags(tag: str) -> None:
+    kernel = KernelLike()
+    human = ScriptedInput(["no"])
+    proxy = PolicyUserProxy(
+        "user",
+        policy=ApproveCode("python"),
+        human_input=human,
+        is_termination_msg=Keyword(),
+        code_execution_config={"executor": kernel},
+    )
+    block = code_block("import os; os.system('echo pwned')", tag)
+    run(proxy, ScriptedAssistant("coder", [block, "TERMINATE"], on_exhausted="stop"), "go", 2, False)
+    assert kernel.ran == []
+    assert len(human.prompts) == 1
+
+
+def test_a_block_shown_twice_is_approved_twice_with_one_enter(tmp_path: Path) -> None:
+    marker = tmp_path / "twice.txt"
+    block = writes(marker)
+    human = ScriptedInput([""])
+    proxy = PolicyUserProxy(
+        "user",
+        policy=ApproveCode() | ApproveTools(),
+        human_input=human,
+        is_termination_msg=Keyword(),
+        code_execution_config=execution("legacy", tmp_path),
+    )
+    run(proxy, ScriptedAssistant("coder", [block + "\n" + block], on_exhausted="stop"), "go", 2, False)
+    assert marker.exists()
+    assert len(human.prompts) == 1
+
+
+def test_a_call_refused_where_it_runs_leaves_the_other_calls_results(tmp_path: Path) -> None:
+    deployed: list[str] = []
+    human = ScriptedInput(["No, not prod."])
+    proxy = PolicyUserProxy(
+        "user",
+        policy=ApproveTools(),
+        human_input=human,
+        function_map={"deploy": lambda env: record(deployed, env, f"deployed {env}")},
+        code_execution_config=False,
+    )
+    proxy._hitl_gate.grant([("call", "deploy", '{"env": "staging"}')])
+    ok, staging = proxy.execute_function({"name": "deploy", "arguments": '{"env": "staging"}'})
+    refused_ok, prod = proxy.execute_function({"name": "deploy", "arguments": '{"env": "prod"}'})
+    assert (ok, staging["content"], deployed) == (True, "deployed staging", ["staging"])
+    assert not refused_ok
+    assert prod["content"].startswith("USER INTERRUPTED")
+    assert prod["content"].endswith("No, not prod.")
+    assert proxy._hitl_gate.verdict is None  # the chat goes on: only this call was refused
+
+
+@pytest.mark.skipif(not hasattr(ConversableAgent, "_process_tool_input"), reason="AG2 0.10+ tool input hooks")
+def test_a_hook_that_changes_a_call_is_asked_about_and_the_other_results_stay() -> None:
+    deployed: list[str] = []
+    calls = {
+        "content": None,
+        "role": "assistant",
+        "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "deploy", "arguments": '{"env": "staging"}'}},
+            {"id": "c2", "type": "function", "function": {"name": "deploy", "arguments": '{"env": "prod"}'}},
+        ],
+    }
+    human = ScriptedInput(["", "No."])
+    proxy = PolicyUserProxy(
+        "user",
+        policy=ApproveTools(),
+        human_input=human,
+        is_termination_msg=Keyword(),
+        code_execution_config=False,
+        function_map={"deploy": lambda env: record(deployed, env, f"deployed {env}")},
+    )
+
+    def rename(call: dict[str, Any]) -> dict[str, Any]:
+        return {**call, "arguments": call["arguments"].replace('"prod"', '"production"')}
+
+    proxy.register_hook("safeguard_tool_inputs", rename)
+    result = run(proxy, ScriptedAssistant("coder", [calls, "TERMINATE"], on_exhausted="stop"), "go", 2, False)
+    assert deployed == ["staging"]
+    assert "production" in human.prompts[1]
+    responses = result.chat_history[2]["tool_responses"]
+    assert responses[0]["content"] == "deployed staging"
+    assert responses[1]["content"].startswith("USER INTERRUPTED")
+
+
+@pytest.mark.skipif(not hasattr(ConversableAgent, "_run_async_in_thread"), reason="AG2 runs async tools in a thread")
+def test_an_error_while_asking_about_an_async_tool_reaches_the_chat() -> None:
+    class Down(Exception):
+        pass
+
+    def unreachable(prompt: str, ctx: TurnContext) -> str:
+        raise Down("review service unreachable")
+
+    async def deploy(env: str) -> str:
+        return env
+
+    proxy = PolicyUserProxy(
+        "user",
+        policy=ApproveTools() & When(lambda ctx: False),  # asked only where it runs
+        human_input=CallbackInput(unreachable),
+        is_termination_msg=Keyword(),
+        code_execution_config=False,
+        function_map={"deploy": deploy},
+    )
+    with pytest.raises(Down):
+        proxy._run_async_in_thread(proxy.a_execute_function({"name": "deploy", "arguments": '{"env": "x"}'}))
