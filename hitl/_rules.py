@@ -7,9 +7,12 @@ from typing import Final, Literal
 from .context import TurnContext
 from .policies import Always, InputPolicy, Terminate
 
-#: What came of a decision.
+#: What came of a decision about a message.
 Outcome = Literal["human_reply", "auto_reply", "stop"]
-#: How the human's answer came about, when they were asked.
+#: What came of a workflow checkpoint: the stage approved, sent back with an instruction, or the workflow stopped.
+CheckpointOutcome = Literal["approved", "redirected", "aborted"]
+#: How the human's answer came about, when they were asked: typed (``answered``), or the provider's fallback
+#: answer after a deadline (``timeout``), a closed input (``eof``) or Ctrl-C (``interrupt``).
 InputEvent = Literal["answered", "timeout", "eof", "interrupt"]
 
 EXIT: Final = "exit"

@@ -3,25 +3,47 @@
 Every incoming message gives one [`DecisionRecord`][hitl.audit.DecisionRecord]: when, from whom, which turn,
 the policy and the part of it that fired (and why), the prompt and the answer if the human was asked,
 what came of it (a human reply, an auto-reply, or a stop, and why), and whether the human timed out,
-closed the input or interrupted. Records are kept on the proxy (``proxy.decisions``) and can be
-streamed to sinks, such as [`JsonlAudit`][hitl.audit.JsonlAudit], which writes one flushed JSON line per
-decision so a crash loses nothing already decided.
+closed the input or interrupted. A [`Workflow`][hitl.workflow.Workflow] adds one record per checkpoint
+question (with ``stage`` set). Records are kept on the proxy (``proxy.decisions``) and can be streamed to
+sinks, such as [`JsonlAudit`][hitl.audit.JsonlAudit], which appends each decision as one JSON line in a
+single write, so a crash loses nothing already decided and can tear at most the line being written;
+[`read_jsonl`][hitl.audit.read_jsonl] reads every complete record back and reports such a torn last line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
+import warnings
+import weakref
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._rules import InputEvent, Outcome
+from ._rules import CheckpointOutcome, InputEvent, Outcome
+from .errors import _user_stacklevel
 
-__all__ = ["AuditSink", "DecisionRecord", "InputEvent", "JsonlAudit", "Outcome", "read_jsonl"]
+try:  # POSIX: an advisory lock keeps the repair of a torn line away from a write under way in another process
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = [
+    "AuditRecords",
+    "AuditSink",
+    "CheckpointOutcome",
+    "DecisionRecord",
+    "InputEvent",
+    "JsonlAudit",
+    "Outcome",
+    "TornLineWarning",
+    "read_jsonl",
+]
 
 
 def _now() -> datetime:
@@ -44,10 +66,15 @@ class DecisionRecord(BaseModel):
         asked: whether the human was asked.
         prompt: the prompt, if asked.
         answer: the answer used, if asked (after a timeout or EOF, the fallback answer).
-        input_event: how the answer came about, if asked.
-        outcome: ``human_reply``, ``auto_reply`` or ``stop``.
-        stop_reason: why the chat stopped, for ``stop``.
-        message: the incoming message's text, cut to 500 characters.
+        input_event: how the answer came about, if asked: ``answered``, or ``timeout``, ``eof`` or
+            ``interrupt`` when the provider's fallback answer was used instead.
+        outcome: ``human_reply``, ``auto_reply`` or ``stop``; for a workflow checkpoint ``approved``,
+            ``redirected`` or ``aborted``.
+        stop_reason: why the chat stopped, for ``stop``; why the workflow stopped, for ``aborted``.
+        message: the incoming message's text, cut to 500 characters (at a checkpoint: the assistant's last message).
+        stage: the workflow stage, on the record of its checkpoint (``None`` on a proxy's records). Such a
+            record's ``agent`` is the stage's proxy, ``sender`` the assistant, ``turn`` the position of
+            the assistant's last message, and ``policy`` and ``fired`` are ``"checkpoint"``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -65,9 +92,10 @@ class DecisionRecord(BaseModel):
     prompt: str | None = None
     answer: str | None = None
     input_event: InputEvent | None = None
-    outcome: Outcome
+    outcome: Outcome | CheckpointOutcome
     stop_reason: str | None = None
     message: str = ""
+    stage: str | None = None
 
 
 @runtime_checkable
@@ -79,12 +107,25 @@ class AuditSink(Protocol):
         ...
 
 
-class JsonlAudit:
-    """Append each decision to a JSON Lines file, one flushed line per decision.
+class TornLineWarning(UserWarning):
+    """An audit file ends in a torn line: a writer was killed in the middle of writing a record.
 
-    Lines are written whole and flushed at once, so the file stays parseable if the process is killed
-    mid-chat: every decision taken before the kill is there. ``fsync=True`` also forces each line to
-    disk (slower; survives a machine crash). Safe to share between threads.
+    [`read_jsonl`][hitl.audit.read_jsonl] warns so (and returns every complete record), and
+    [`JsonlAudit`][hitl.audit.JsonlAudit] warns when it removes such a line before appending to the file.
+    """
+
+
+class JsonlAudit:
+    """Append each decision to a JSON Lines file: one line per decision, written by one ``write`` call.
+
+    The file is opened in append mode at the operating-system level (``O_APPEND``) and each record goes
+    out as one whole line in a single ``os.write``, so a process killed at any moment (even ``kill -9``)
+    leaves every earlier record complete, and at most the line it was writing torn, with no newline at
+    its end. [`read_jsonl`][hitl.audit.read_jsonl] reads such a file and reports the torn line instead of
+    failing. When a ``JsonlAudit`` first opens a file that ends in a torn line (a restart after a
+    crash), it removes that line, with a [`TornLineWarning`][hitl.audit.TornLineWarning], so the records
+    it appends stay readable. ``fsync=True`` also forces each line to disk (slower; survives a machine
+    crash). Safe to share between threads, and between processes appending to the same file.
 
     Examples:
         >>> import tempfile, pathlib
@@ -98,36 +139,150 @@ class JsonlAudit:
         self.path = Path(path)
         self.fsync = fsync
         self._lock = threading.Lock()
-        self._file: IO[str] | None = None
+        self._fd: int | None = None
+        self._finalizer: weakref.finalize[[int], JsonlAudit] | None = None
 
     def write(self, record: DecisionRecord) -> None:
-        """Append ``record`` as one JSON line, and flush it."""
-        try:
-            line = record.model_dump_json() + "\n"
-        except ValueError:  # text JSON cannot hold as it is (a lone surrogate, say): escape it
-            line = json.dumps(record.model_dump(mode="json"), ensure_ascii=True) + "\n"
+        """Append ``record`` as one JSON line, in one write."""
+        line = _json_line(record)
         with self._lock:
-            if self._file is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = self.path.open("a", encoding="utf-8")
-            self._file.write(line)
-            self._file.flush()
+            fd = self._fd if self._fd is not None else self._open()
+            with _exclusive(fd):
+                _write_all(fd, line)
             if self.fsync:
-                os.fsync(self._file.fileno())
+                os.fsync(fd)
+
+    def _open(self) -> int:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(self.path, flags, 0o644)
+        try:
+            with _exclusive(fd):
+                self._seal_torn_line(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        self._finalizer = weakref.finalize(self, os.close, fd)
+        return fd
+
+    def _seal_torn_line(self, fd: int) -> None:
+        """Make the file end with a newline: remove a torn last line, or end a complete one."""
+        size = os.fstat(fd).st_size
+        start = _last_line_start(fd, size)
+        if start == size:
+            return
+        tail = _read_at(fd, size - start, start)
+        if _is_record(tail):  # a complete record that only lacks its newline (written by another tool)
+            _write_all(fd, b"\n")
+            return
+        os.ftruncate(fd, start)
+        warnings.warn(
+            f"{self.path} ended in a torn line ({size - start} bytes without a newline, not a complete record: "
+            f"a writer was killed while writing it); JsonlAudit removed it before appending: {_excerpt(tail)}",
+            TornLineWarning,
+            stacklevel=_user_stacklevel(),
+        )
 
     def close(self) -> None:
         """Close the file (it is reopened, in append mode, by the next write)."""
         with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+            if self._finalizer is not None:
+                self._finalizer()  # closes the descriptor, once
+            self._fd, self._finalizer = None, None
 
     def __repr__(self) -> str:
         return f"JsonlAudit({str(self.path)!r})"
 
 
-def read_jsonl(path: str | os.PathLike[str]) -> list[DecisionRecord]:
+def _json_line(record: DecisionRecord) -> bytes:
+    try:
+        return (record.model_dump_json() + "\n").encode("utf-8")
+    except ValueError:  # text JSON cannot hold as it is (a lone surrogate, say): escape it
+        return (json.dumps(record.model_dump(mode="json"), ensure_ascii=True) + "\n").encode("ascii")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write ``data`` with one ``os.write``; continue only if the system wrote part of it (rare on files)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+@contextlib.contextmanager
+def _exclusive(fd: int) -> Iterator[None]:
+    """Hold an advisory lock on the file (POSIX), so no other writer is half-way through a line meanwhile."""
+    if fcntl is None:  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:  # pragma: no cover - a file system without locks: appends stay whole lines anyway
+        yield
+        return
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _last_line_start(fd: int, size: int, chunk: int = 1 << 16) -> int:
+    """Return the offset just after the file's last newline (0 if it has none)."""
+    end = size
+    while end > 0:
+        begin = max(0, end - chunk)
+        found = _read_at(fd, end - begin, begin).rfind(b"\n")
+        if found >= 0:
+            return begin + found + 1
+        end = begin
+    return 0
+
+
+def _read_at(fd: int, size: int, offset: int) -> bytes:
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows; writes append wherever this points
+    return os.read(fd, size)  # pragma: no cover
+
+
+def _is_record(line: bytes) -> bool:
+    try:
+        DecisionRecord.model_validate(json.loads(line))
+    except ValueError:
+        return False
+    return True
+
+
+def _excerpt(line: bytes, width: int = 80) -> str:
+    text = line[:width].decode("utf-8", errors="replace")
+    return repr(text + ("..." if len(line) > width else ""))
+
+
+class AuditRecords(list[DecisionRecord]):
+    """The records [`read_jsonl`][hitl.audit.read_jsonl] read: a list, which also says whether the file was torn.
+
+    Attributes:
+        torn_tail: the text of the file's torn last line (a record cut short when its writer was killed,
+            without a newline and not valid JSON), or ``None`` when the file ends with a complete record.
+    """
+
+    def __init__(self, records: Iterable[DecisionRecord] = (), torn_tail: str | None = None) -> None:
+        super().__init__(records)
+        self.torn_tail = torn_tail
+
+
+def read_jsonl(path: str | os.PathLike[str]) -> AuditRecords:
     """Read the records of a JSON Lines audit file, validating each one.
+
+    A process killed while [`JsonlAudit`][hitl.audit.JsonlAudit] was writing can leave the last line torn
+    (cut short: no newline, not valid JSON). That is a crash, not corruption: every complete record is
+    returned, the torn line's text is in the result's ``torn_tail``, and a
+    [`TornLineWarning`][hitl.audit.TornLineWarning] says so. A malformed line anywhere else is
+    corruption, and an error.
+
+    Raises:
+        ValueError: a line before the last one (or a last line that is whole JSON) is not a valid
+            record; the message names the file and the line.
 
     Examples:
         >>> import tempfile, pathlib
@@ -136,7 +291,34 @@ def read_jsonl(path: str | os.PathLike[str]) -> list[DecisionRecord]:
     """
     file = Path(path)
     if not file.exists():
-        return []
+        return AuditRecords()
     # Split on "\n" only: a record's text may hold other line breaks (U+2028...), which JSON leaves as they are.
-    lines = file.read_text(encoding="utf-8").split("\n")
-    return [DecisionRecord.model_validate(json.loads(line)) for line in lines if line.strip()]
+    lines = file.read_bytes().split(b"\n")
+    tail = lines.pop()  # what follows the last newline: nothing, unless the last line was torn
+    records = AuditRecords()
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            records.append(_parse(line, file, number))
+    if not tail.strip():
+        return records
+    try:
+        json.loads(tail)
+    except ValueError:  # not JSON (a UnicodeDecodeError is a ValueError too): cut short by a crash
+        records.torn_tail = tail.decode("utf-8", errors="replace")
+        warnings.warn(
+            f"{file}: the last line ({len(tail)} bytes) is torn, a record cut short when its writer was killed; "
+            f"the {len(records)} complete records before it are returned, the torn text is in .torn_tail",
+            TornLineWarning,
+            stacklevel=2,
+        )
+        return records
+    records.append(_parse(tail, file, len(lines) + 1))  # whole JSON without a newline: a record, or corruption
+    return records
+
+
+def _parse(line: bytes, file: Path, number: int) -> DecisionRecord:
+    # json.loads, not Pydantic's parser: a record may hold text with a lone surrogate, written escaped.
+    try:
+        return DecisionRecord.model_validate(json.loads(line))
+    except ValueError as exc:  # not JSON, not UTF-8, or not a record
+        raise ValueError(f"{file}, line {number}: not a decision record: {_excerpt(line)}\n{exc}") from exc

@@ -25,23 +25,30 @@ defined outcome, never a traceback, a hang or a silent approval.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import concurrent.futures
+import contextlib
+import contextvars
+import functools
 import itertools
 import os
 import queue
 import select
+import signal
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Final, Literal, Protocol, runtime_checkable
 
 from . import _compat
 from .context import TurnContext
 from .errors import ConfigurationError, HitlError, InputExhaustedError
 
 __all__ = [
+    "ALLOW_NON_INTERACTIVE_ENV",
+    "MAX_TIMEOUT_SECONDS",
     "AsyncHumanInput",
     "CallbackInput",
     "ConsoleInput",
@@ -51,6 +58,7 @@ __all__ = [
     "QueueInput",
     "ScriptedInput",
     "TimeoutInput",
+    "allowed_by_environment",
 ]
 
 #: Why a provider got no answer.
@@ -168,27 +176,119 @@ def _excerpt(text: str, width: int = 60) -> str:
 
 # -- console --------------------------------------------------------------------------------------------------
 
+ALLOW_NON_INTERACTIVE_ENV: Final = "HITL_ALLOW_NON_INTERACTIVE"
+"""The environment variable that lets every [`ConsoleInput`][hitl.inputs.ConsoleInput] ask on a stdin that is not a
+terminal, as ``allow_non_interactive=True`` does, with no change to the code: ``1`` (or ``true``, ``yes``, ``on``)
+allows, ``0`` (or ``false``, ``no``, ``off``, empty) does not; any other value is a ConfigurationError."""
+_YES = frozenset({"1", "true", "yes", "on"})
+_NO = frozenset({"0", "false", "no", "off", ""})
 
-def _uses_stdin() -> bool:
-    """Whether AutoGen's current IOStream reads the process's stdin (the console)."""
+#: Where a ConsoleInput's answer comes from: a custom IOStream, a Jupyter frontend, the process's stdin as a
+#: terminal, as a file descriptor (a pipe, a file, /dev/null), or as a Python file object; or nowhere (closed).
+_Source = Literal["stream", "frontend", "terminal", "descriptor", "file", "closed"]
+
+
+def allowed_by_environment() -> bool:
+    """Return whether ``HITL_ALLOW_NON_INTERACTIVE`` allows asking on a stdin that is not a terminal.
+
+    Raises:
+        ConfigurationError: the variable holds something other than a yes or a no.
+
+    Examples:
+        >>> from unittest import mock
+        >>> with mock.patch.dict("os.environ", {ALLOW_NON_INTERACTIVE_ENV: "yes"}):
+        ...     allowed_by_environment()
+        True
+    """
+    value = os.environ.get(ALLOW_NON_INTERACTIVE_ENV)
+    if value is None:
+        return False
+    word = value.strip().lower()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise ConfigurationError(
+        f"{ALLOW_NON_INTERACTIVE_ENV}={value!r} is neither yes nor no; set it to 1 to let the console ask on a "
+        "stdin that is not a terminal, or to 0 (or unset it) to refuse"
+    )
+
+
+def _reads_process_stdin(stream: object) -> bool:
+    """Whether ``stream.input`` is AutoGen's own console input, which reads the process's stdin.
+
+    That is the case for ``IOConsole`` and for any subclass that leaves ``input`` alone (one that only
+    prints differently, say); a stream whose ``input`` is its own (an override, or an attribute set on
+    the instance) is a custom stream, which hitl trusts to reach a human.
+    """
     from autogen.io.console import IOConsole
 
-    return type(_compat.default_iostream()) is IOConsole
+    read = getattr(stream, "input", None)
+    return getattr(read, "__func__", read) is IOConsole.input
+
+
+def _kernel() -> Any:
+    """Return the IPython kernel this process runs (a Jupyter notebook), or None; cheap without IPython loaded."""
+    if "ipykernel" not in sys.modules:
+        return None
+    get_ipython = getattr(sys.modules.get("IPython"), "get_ipython", None)
+    shell = get_ipython() if callable(get_ipython) else None
+    return getattr(shell, "kernel", None)
+
+
+def _frontend_accepts_input(kernel: Any) -> bool:
+    """Whether ``input()`` asks the notebook's frontend: the kernel forwards it, and the frontend takes input.
+
+    A kernel forwards ``input()`` while it runs a cell; ``_allow_stdin`` is off when the frontend cannot
+    answer (``jupyter nbconvert --execute``, papermill), and then ``input()`` would raise.
+    """
+    forwarded = getattr(builtins.input, "__self__", None) is kernel
+    return forwarded and bool(getattr(kernel, "_allow_stdin", False))
+
+
+def _console_source() -> _Source:
+    if not _reads_process_stdin(_compat.default_iostream()):
+        return "stream"
+    kernel = _kernel()
+    if kernel is not None:
+        return "frontend" if _frontend_accepts_input(kernel) else "closed"
+    stdin = sys.stdin
+    try:
+        if stdin is None or stdin.closed:  # started with stdin closed (`<&-`): Python sets sys.stdin to None
+            return "closed"
+        if stdin.isatty():
+            return "terminal"
+    except (AttributeError, ValueError, OSError):  # a detached or broken stdin
+        return "closed"
+    if sys.platform != "win32" and _has_fileno(stdin):
+        return "descriptor"
+    return "file"
 
 
 class ConsoleInput:
     """Ask on the console, through AutoGen's current ``IOStream`` (so a custom IOStream keeps working).
 
-    Closed input (EOF, for example stdin at its end or ``Ctrl-D``) and ``Ctrl-C`` are outcomes, not
-    tracebacks: the proxy uses ``on_eof`` / ``on_interrupt`` as the answer (default ``"exit"``: the chat
-    stops) and records the event. Pass ``"raise"`` to get the exception instead.
+    Closed input (EOF, for example stdin at its end or ``Ctrl-D``, or a process started with stdin
+    closed) and ``Ctrl-C`` are outcomes, not tracebacks: the proxy uses ``on_eof`` / ``on_interrupt`` as
+    the answer (default ``"exit"``: the chat stops) and records the event. Pass ``"raise"`` to get the
+    exception instead.
 
-    A proxy refuses to start a chat that could ask on a console whose stdin is not a terminal (a
-    server, a container, a CI job), since it would wait forever; ``allow_non_interactive=True`` says
-    the input is piped on purpose.
+    A proxy refuses to start a chat that could ask on a console nobody can answer (a ``ConfigurationError``
+    before anything is sent): stdin that is not a terminal (a server, a container, a CI job, a pipe, a file,
+    ``/dev/null``), stdin closed, or a Jupyter kernel whose frontend does not take input (``nbconvert``,
+    papermill). ``allow_non_interactive=True``, or the environment variable ``HITL_ALLOW_NON_INTERACTIVE=1``
+    (for code that only changed a class name), says the input is piped on purpose: the lines are then read
+    from stdin, and its end is an EOF outcome. In a Jupyter notebook, ``input()`` asks the notebook, so a
+    kernel whose frontend takes input counts as interactive, as a terminal does.
 
-    In ``a_initiate_chat`` the blocking read runs in a worker thread, so the event loop keeps running
-    while the human types; an IOStream whose ``input`` is a coroutine is awaited directly.
+    What reads the process's stdin is decided by what the IOStream's ``input`` is: AutoGen's ``IOConsole``
+    and any subclass that does not override ``input`` read stdin and are checked; any other stream is
+    trusted to reach a human.
+
+    In ``a_initiate_chat`` the blocking read runs in a daemon thread, so the event loop keeps running
+    while the human types, and the read never holds the interpreter's exit; ``Ctrl-C`` there is the same
+    recorded outcome as in a synchronous chat. An IOStream whose ``input`` is a coroutine is awaited
+    directly.
 
     Examples:
         >>> ConsoleInput()
@@ -207,23 +307,29 @@ class ConsoleInput:
         self.allow_non_interactive = allow_non_interactive
 
     def is_interactive(self) -> bool:
-        """Whether a person can answer: a custom IOStream, or stdin that is a terminal."""
-        if not _uses_stdin():
-            return True
-        try:
-            return sys.stdin is not None and sys.stdin.isatty()
-        except (ValueError, OSError):  # closed or detached stdin
-            return False
+        """Whether a person can answer: a custom IOStream, a terminal, or a Jupyter frontend that takes input."""
+        return _console_source() in ("stream", "terminal", "frontend")
 
     def check_interactive(self) -> None:
-        """Raise [`ConfigurationError`][hitl.errors.ConfigurationError] if asking would wait on a stdin nobody uses."""
-        if self.allow_non_interactive or self.is_interactive():
+        """Raise [`ConfigurationError`][hitl.errors.ConfigurationError] if asking would wait on a stdin nobody uses.
+
+        Allowed anyway with ``allow_non_interactive=True`` or ``HITL_ALLOW_NON_INTERACTIVE=1``.
+        """
+        source = _console_source()
+        allowed = allowed_by_environment() or self.allow_non_interactive  # a bad variable is an error, always
+        if allowed or source in ("stream", "terminal", "frontend"):
             return
+        if source == "closed" and _kernel() is not None:
+            where = "this Jupyter kernel's frontend does not take input (allow_stdin is off, as in nbconvert)"
+        elif source == "closed":
+            where = "stdin is closed, so nobody can answer"
+        else:
+            where = "stdin is not a terminal (a server, a container, a pipe or a file), so it could wait forever"
         raise ConfigurationError(
-            "this chat may ask a human on the console, but stdin is not a terminal (a server, a container or a "
-            "pipeline), so it could wait forever. Give the proxy another human_input: ScriptedInput (tests), "
-            "QueueInput (servers), TimeoutInput(ConsoleInput(), seconds=..., default=...) (a deadline); "
-            "or ConsoleInput(allow_non_interactive=True) if the input is piped on purpose"
+            f"this chat or workflow may ask a human on the console, but {where}. Give it another human_input: "
+            "ScriptedInput (tests), QueueInput (servers), TimeoutInput(ConsoleInput(), seconds=..., default=...) "
+            "(a deadline); or, if the input is piped on purpose, ConsoleInput(allow_non_interactive=True) or "
+            f"the environment variable {ALLOW_NON_INTERACTIVE_ENV}=1 (no code change)"
         )
 
     def ask(self, prompt: str, context: TurnContext) -> str:
@@ -232,59 +338,64 @@ class ConsoleInput:
         On the process's own stdin when it is not a terminal (input piped in on purpose), lines are read
         from the file descriptor, as [`ask_within`][hitl.inputs.ConsoleInput.ask_within] reads them, so
         that timed and untimed questions share one stream and no line waits unseen in Python's buffer.
+        A closed stdin is an EOF outcome.
         """
-        if self._reads_piped_stdin():
-            return self._read_stdin(prompt, None)
-        return self._read(lambda: _compat.default_iostream().input(prompt))
-
-    @staticmethod
-    def _reads_stdin_descriptor() -> bool:
-        """Whether questions go to the process's own stdin, read from its descriptor (POSIX)."""
-        return _uses_stdin() and sys.platform != "win32" and _has_fileno(sys.stdin)
-
-    def _reads_piped_stdin(self) -> bool:
-        if not self._reads_stdin_descriptor():
-            return False
-        try:
-            return not sys.stdin.isatty()
-        except (ValueError, OSError):
-            return False
-
-    def _read_stdin(self, prompt: str, seconds: float | None) -> str:
-        sys.stdout.write(prompt)
-        sys.stdout.flush()
-        try:
-            line = _read_line_within(sys.stdin.fileno(), seconds, sys.stdin.encoding or "utf-8")
-        except KeyboardInterrupt:
-            return self._fallback("interrupt", self.on_interrupt, KeyboardInterrupt())
-        except TimeoutError:
-            sys.stdout.write("\n")
-            raise
-        if line is None:
-            return self._fallback("eof", self.on_eof, EOFError())
-        return line
-
-    async def a_ask(self, prompt: str, context: TurnContext) -> str:
-        """Read one line from the current IOStream without blocking the event loop."""
-        read = _compat.default_iostream().input
-        if _compat.is_coroutine_callable(read):
-            return await self._a_read(read(prompt))
-        return await self._a_read(asyncio.to_thread(self.ask, prompt, context))
+        source = _console_source()
+        if source == "stream":
+            return self._read(lambda: _compat.default_iostream().input(prompt))
+        return self._ask_console(source, prompt, None)
 
     def ask_within(self, prompt: str, context: TurnContext, seconds: float) -> str:
         """Read one line, giving up after ``seconds`` (raises ``TimeoutError``); used by TimeoutInput.
 
         On the process's own console (POSIX) this reads stdin's file descriptor itself, one byte at a
         time, so no reader is left behind to swallow a later line and no line waits unseen in a buffer;
-        a line not finished by the deadline is dropped. A custom IOStream is read in a worker thread.
+        a line not finished by the deadline is dropped. A custom IOStream, a Jupyter frontend or a
+        stdin without a descriptor is read in a daemon thread; a console read still waiting at the
+        deadline answers the next question instead of being lost.
 
         Lines that something else already read through ``sys.stdin`` (your own ``input()`` on piped
         input, say) sit in Python's buffer, where a read of the descriptor cannot see them: on piped
         input, let hitl's console read stdin alone.
         """
-        if not self._reads_stdin_descriptor():
+        source = _console_source()
+        if source == "stream":
             return _call_within(lambda: self.ask(prompt, context), seconds)
-        return self._read_stdin(prompt, seconds)
+        return self._ask_console(source, prompt, seconds)
+
+    def _ask_console(self, source: _Source, prompt: str, seconds: float | None) -> str:
+        if source == "closed":
+            return self._fallback("eof", self.on_eof, EOFError())
+        pending = _adopt_abandoned_read(prompt)
+        if pending is None:
+            if source == "descriptor" or (source == "terminal" and seconds is not None and _descriptor_readable()):
+                return self._read_stdin(prompt, seconds)
+            if seconds is None:
+                return self._read(lambda: _compat.default_iostream().input(prompt))
+            pending = _start_daemon(lambda: _compat.default_iostream().input(prompt))
+        try:
+            return self._read(lambda: _result_within(pending, seconds))
+        finally:
+            _abandon(pending)  # still waiting (a deadline, Ctrl-C): the next question takes its line
+
+    def _read_stdin(self, prompt: str, seconds: float | None) -> str:
+        _show(prompt)
+        try:
+            return self._read(lambda: _read_line_within(sys.stdin.fileno(), seconds, sys.stdin.encoding or "utf-8"))
+        except TimeoutError:
+            _show("\n")
+            raise
+
+    async def a_ask(self, prompt: str, context: TurnContext) -> str:
+        """Read one line from the current IOStream without blocking the event loop.
+
+        The read runs in a daemon thread (a read of stdin's descriptor is stopped when the question is
+        given up), and Ctrl-C while waiting is the interrupt outcome, as in a synchronous chat.
+        """
+        read = _compat.default_iostream().input
+        if _compat.is_coroutine_callable(read):
+            return await self._a_read(read(prompt))
+        return await self._a_ask_console(_console_source(), prompt, None)
 
     async def a_ask_within(self, prompt: str, context: TurnContext, seconds: float) -> str:
         """Like ``ask_within``, without blocking the event loop; nothing is left reading after the deadline."""
@@ -294,7 +405,54 @@ class ConsoleInput:
                 return await asyncio.wait_for(self._a_read(read(prompt)), seconds)
             except asyncio.TimeoutError:
                 raise TimeoutError(f"no answer within {seconds} s") from None
-        return await asyncio.to_thread(self.ask_within, prompt, context, seconds)  # ends by the deadline
+        return await self._a_ask_console(_console_source(), prompt, seconds)
+
+    async def _a_ask_console(self, source: _Source, prompt: str, seconds: float | None) -> str:
+        if source == "closed":
+            return self._fallback("eof", self.on_eof, EOFError())
+        if source == "stream":  # a custom stream's blocking input(): in a daemon thread, its Ctrl-C its own
+            pending = _start_daemon(lambda: _compat.default_iostream().input(prompt))
+            return await self._a_wait(pending, seconds, on_abandon=None, interruptible=False)
+        adopted = _adopt_abandoned_read(prompt)
+        if adopted is not None:
+            return await self._a_wait(adopted, seconds, on_abandon=_abandon)
+        if source == "descriptor" or (source == "terminal" and seconds is not None and _descriptor_readable()):
+            _show(prompt)
+            stop_reading, stop = os.pipe()  # closing `stop` stops the reader; the reader closes its end
+            fd, encoding = sys.stdin.fileno(), sys.stdin.encoding or "utf-8"
+            pending = _start_daemon(lambda: _read_line_within(fd, None, encoding, stop_reading, close_stop=True))
+            try:
+                return await self._a_wait(pending, seconds, on_abandon=None)
+            except TimeoutError:
+                _show("\n")
+                raise
+            finally:
+                os.close(stop)
+        pending = _start_daemon(lambda: _compat.default_iostream().input(prompt))
+        return await self._a_wait(pending, seconds, on_abandon=_abandon)
+
+    async def _a_wait(
+        self,
+        pending: concurrent.futures.Future[Any],
+        seconds: float | None,
+        on_abandon: Callable[[concurrent.futures.Future[Any]], None] | None,
+        interruptible: bool = True,
+    ) -> str:
+        """Await a read in a daemon thread; Ctrl-C meanwhile is a KeyboardInterrupt of the read, as in sync."""
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[Any] = loop.create_future()
+        pending.add_done_callback(lambda done: _settle_soon(loop, answer, done))
+        timer = None
+        if seconds is not None:
+            timer = loop.call_later(seconds, _settle, answer, None, TimeoutError(f"no answer within {seconds} s"))
+        try:
+            with _ctrl_c_settles(answer) if interruptible else contextlib.nullcontext():
+                return await self._a_read(answer)
+        finally:
+            if timer is not None:
+                timer.cancel()
+            if not pending.done() and on_abandon is not None:
+                on_abandon(pending)
 
     def _read(self, read: Callable[[], object]) -> str:
         try:
@@ -317,7 +475,7 @@ class ConsoleInput:
             answer = await pending
         except EOFError as exc:
             return self._fallback("eof", self.on_eof, exc)
-        except KeyboardInterrupt as exc:  # pragma: no cover - delivered to the main thread
+        except KeyboardInterrupt as exc:
             return self._fallback("interrupt", self.on_interrupt, exc)
         if not isinstance(answer, str):
             raise TypeError(f"the IOStream's input() returned {answer!r}, not a str")
@@ -338,6 +496,13 @@ class ConsoleInput:
         return f"ConsoleInput({', '.join(options)})"
 
 
+def _show(text: str) -> None:
+    stdout = sys.stdout
+    if stdout is not None:
+        stdout.write(text)
+        stdout.flush()
+
+
 def _has_fileno(stream: Any) -> bool:
     try:
         stream.fileno()
@@ -346,21 +511,154 @@ def _has_fileno(stream: Any) -> bool:
     return True
 
 
-def _read_line_within(fd: int, seconds: float | None, encoding: str) -> str | None:
-    """Read one line from ``fd`` by ``seconds`` from now (``None``: no deadline); ``None`` at end of input."""
+def _descriptor_readable() -> bool:
+    return sys.platform != "win32" and _has_fileno(sys.stdin)
+
+
+def _read_line_within(
+    fd: int, seconds: float | None, encoding: str, stop: int | None = None, *, close_stop: bool = False
+) -> str:
+    """Read one line from ``fd`` by ``seconds`` from now (``None``: no deadline).
+
+    Raises ``EOFError`` at the end of input, ``TimeoutError`` at the deadline, and ``_Stopped`` when
+    ``stop`` (a descriptor) becomes readable: its writer closed it because nobody waits for the line.
+    """
     deadline = None if seconds is None else time.monotonic() + seconds
+    watched = [fd] if stop is None else [fd, stop]
     data = bytearray()
-    while True:
-        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-        ready, _, _ = select.select([fd], [], [], wait)
-        if not ready:
-            raise TimeoutError(f"no answer within {seconds} s")
-        byte = os.read(fd, 1)
-        if not byte:  # end of input: a last line without a newline still counts
-            return data.decode(encoding, errors="replace") if data else None
-        if byte == b"\n":
-            return data.decode(encoding, errors="replace").rstrip("\r")
-        data += byte
+    try:
+        while True:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select(watched, [], [], wait)
+            if not ready:
+                raise TimeoutError(f"no answer within {seconds} s")
+            if stop is not None and stop in ready:
+                raise _Stopped
+            byte = os.read(fd, 1)
+            if not byte:  # end of input: a last line without a newline still counts
+                if data:
+                    return data.decode(encoding, errors="replace")
+                raise EOFError
+            if byte == b"\n":
+                return data.decode(encoding, errors="replace").rstrip("\r")
+            data += byte
+    finally:
+        if close_stop and stop is not None:
+            os.close(stop)
+
+
+class _Stopped(Exception):
+    """A read of stdin stopped because its question was given up."""
+
+
+# A blocking console read (input()) cannot be stopped. One whose question was given up (Ctrl-C in an async
+# chat, a cancelled task, a deadline) keeps waiting in its daemon thread; the next console question takes
+# over its line instead of starting a second read that would race it for the human's next line.
+_abandoned_lock = threading.Lock()
+_abandoned: list[concurrent.futures.Future[Any]] = []
+
+
+def _start_daemon(call: Callable[[], Any]) -> concurrent.futures.Future[Any]:
+    """Run ``call`` in a daemon thread (with this context's variables); never holds the interpreter's exit."""
+    done: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    done.set_running_or_notify_cancel()  # a running future cannot be cancelled: its outcome is always set
+    context = contextvars.copy_context()
+
+    def run() -> None:
+        try:
+            result = context.run(call)
+        except BaseException as exc:  # EOFError, KeyboardInterrupt...: the waiter decides
+            done.set_exception(exc)
+        else:
+            done.set_result(result)
+
+    threading.Thread(target=run, name="hitl-human-input", daemon=True).start()
+    return done
+
+
+def _abandon(read: concurrent.futures.Future[Any]) -> None:
+    with _abandoned_lock:
+        if not read.done():
+            _abandoned.append(read)
+
+
+def _adopt_abandoned_read(prompt: str) -> concurrent.futures.Future[Any] | None:
+    """Take over a console read still waiting for a question that was given up; show ``prompt`` for it."""
+    with _abandoned_lock:
+        while _abandoned:
+            read = _abandoned.pop()
+            if not read.done():
+                break
+        else:
+            return None
+    _show(prompt)
+    return read
+
+
+def _result_within(read: concurrent.futures.Future[Any], seconds: float | None) -> Any:
+    try:
+        return read.result(timeout=seconds)
+    except concurrent.futures.TimeoutError:
+        raise TimeoutError(f"no answer within {seconds} s") from None
+
+
+def _settle(answer: asyncio.Future[Any], result: object, error: BaseException | None) -> None:
+    if answer.done():
+        return
+    if error is None:
+        answer.set_result(result)
+    else:
+        answer.set_exception(error)
+
+
+def _settle_soon(
+    loop: asyncio.AbstractEventLoop, answer: asyncio.Future[Any], done: concurrent.futures.Future[Any]
+) -> None:
+    """From the reading thread: settle ``answer`` with the read's outcome, in the loop's thread."""
+    error = done.exception()
+    with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits for this answer any more
+        loop.call_soon_threadsafe(_settle, answer, None if error is not None else done.result(), error)
+
+
+def _raises_keyboard_interrupt(handler: object) -> bool:
+    """Whether a SIGINT handler is Python's own, or asyncio.run's (which cancels the main task)."""
+    if handler is signal.default_int_handler:
+        return True
+    on_sigint = getattr(getattr(asyncio, "Runner", None), "_on_sigint", None)  # Python 3.11+
+    if on_sigint is None or not isinstance(handler, functools.partial):
+        return False
+    return getattr(handler.func, "__func__", None) is on_sigint
+
+
+@contextlib.contextmanager
+def _ctrl_c_settles(answer: asyncio.Future[Any]) -> Iterator[None]:
+    """While awaiting a console read: Ctrl-C settles ``answer`` with KeyboardInterrupt, as a sync read gets it.
+
+    Only in the main thread, and only where Ctrl-C would raise KeyboardInterrupt or cancel ``asyncio.run``'s
+    task; an application's own SIGINT handler is left alone. The handler before is restored afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if not _raises_keyboard_interrupt(previous):
+        yield
+        return
+    loop = answer.get_loop()
+
+    def on_ctrl_c(signum: int, frame: object) -> None:
+        loop.call_soon_threadsafe(_settle, answer, None, KeyboardInterrupt())
+
+    try:
+        signal.signal(signal.SIGINT, on_ctrl_c)
+    except ValueError:  # pragma: no cover - not the main interpreter
+        yield
+        return
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGINT) is on_ctrl_c:
+            signal.signal(signal.SIGINT, previous)
 
 
 # -- callback -------------------------------------------------------------------------------------------------
@@ -371,7 +669,7 @@ class CallbackInput:
 
     In a synchronous chat an async function is run to completion (an error if the chat itself runs
     inside an event loop: use ``a_initiate_chat`` there); in an async chat a sync function runs in a
-    worker thread, so it may block.
+    daemon thread, so it may block (and never holds the interpreter's exit).
 
     Examples:
         >>> from hitl import TurnContext
@@ -403,10 +701,13 @@ class CallbackInput:
             raise TimeoutError(f"no answer within {seconds} s") from None
 
     async def a_ask(self, prompt: str, context: TurnContext) -> str:
-        """Await the function (or run a sync one in a worker thread)."""
+        """Await the function (or run a sync one in a daemon thread, which never holds the interpreter's exit)."""
         if self._is_async:
             return await self.function(prompt, context)  # type: ignore[misc, no-any-return]
-        result = await asyncio.to_thread(self.function, prompt, context)
+        thread: concurrent.futures.Future[str | Awaitable[str]] = _start_daemon(
+            functools.partial(self.function, prompt, context)
+        )
+        result = await asyncio.wrap_future(thread)
         if isinstance(result, Awaitable):
             return await result
         return result
@@ -440,11 +741,12 @@ class Question:
     """A question waiting for a human's answer in a [`QueueInput`][hitl.inputs.QueueInput].
 
     Attributes:
-        id: unique within its QueueInput; answer with ``queue_input.answer(question.id, text)``.
+        id: unique within its QueueInput (shared by its conversation views); answer with
+            ``queue_input.answer(question.id, text)``.
         prompt: the prompt text.
         context: the TurnContext of the message asked about (``context.recipient`` is the proxy's
             name, ``context.sender`` the agent that sent the message).
-        conversation: the label given to the proxy's QueueInput, if any, to route questions to users.
+        conversation: the conversation the question belongs to: the label of the QueueInput that asked.
     """
 
     id: int
@@ -454,16 +756,44 @@ class Question:
     _future: concurrent.futures.Future[str] = field(default_factory=concurrent.futures.Future, repr=False)
 
 
+class _Hub:
+    """The state that a QueueInput and its conversation views share: open questions, and who waits for them."""
+
+    def __init__(self) -> None:
+        self.ids = itertools.count(1)
+        self.lock = threading.Lock()
+        self.new_question = threading.Condition(self.lock)
+        self.open: dict[int, Question] = {}  # asked, not yet answered or withdrawn; oldest first
+        self.handed_out: set[int] = set()  # open questions that next_question() already gave someone
+        self.async_waiters: set[asyncio.Future[None]] = set()
+
+    def notify(self) -> None:
+        """Wake everyone waiting for a question (called with the lock held)."""
+        self.new_question.notify_all()
+        for waiter in self.async_waiters:
+            with contextlib.suppress(RuntimeError):  # its loop is closed: that waiter is gone
+                waiter.get_loop().call_soon_threadsafe(_wake, waiter)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
 class QueueInput:
     """Questions out, answers in: for servers and web apps where humans answer from elsewhere.
 
-    Each time a proxy asks, a [`Question`][hitl.inputs.Question] is put on this object's question queue and the
+    Each time a proxy asks, a [`Question`][hitl.inputs.Question] is put on this object's queue and the
     conversation waits; another thread or asyncio task takes questions (``next_question``,
     ``a_next_question``, or ``pending``) and answers them by id (``answer``). An answer goes
     to exactly the question it names: any number of conversations can wait at once, each on its own
     question. Waiting in ``a_initiate_chat`` does not block the event loop, and costs no thread.
 
-    One QueueInput can serve many proxies; ``conversation=`` labels the questions of one proxy.
+    One QueueInput (the hub) can serve many proxies: ``hub.for_conversation("alice")`` is a view that
+    labels the questions of one conversation, and sees only those: its ``pending()``,
+    ``next_question()`` and ``a_next_question()`` give only alice's questions, and its ``answer()``
+    refuses an id of another conversation's question (a ``KeyError``). So an inbox built on a view can
+    never send alice's answer to bob's chat. The hub sees, and can answer, every question.
 
     Examples:
         >>> import threading
@@ -478,31 +808,31 @@ class QueueInput:
     """
 
     def __init__(self, conversation: str | None = None, *, hub: QueueInput | None = None) -> None:
-        root = hub._root if hub is not None else self
-        self._root: QueueInput = root
         self.conversation = conversation
-        if root is self:
-            self._ids = itertools.count(1)
-            self._lock = threading.Lock()
-            self._open: dict[int, Question] = {}
-            self._questions: queue.SimpleQueue[Question] = queue.SimpleQueue()
+        self._hub: _Hub = hub._hub if hub is not None else _Hub()
+        self._is_view = hub is not None
 
     def for_conversation(self, conversation: str) -> QueueInput:
-        """Return a provider that shares this one's queue and labels its questions ``conversation``."""
+        """Return a view that shares this queue, labels its questions ``conversation``, and sees only those."""
         return QueueInput(conversation, hub=self)
+
+    def _sees(self, question: Question) -> bool:
+        return not self._is_view or question.conversation == self.conversation
 
     # -- the conversation side --
     def _open_question(self, prompt: str, context: TurnContext) -> Question:
-        root = self._root
-        with root._lock:
-            question = Question(next(root._ids), prompt, context, self.conversation)
-            root._open[question.id] = question
-        root._questions.put(question)
+        hub = self._hub
+        with hub.lock:
+            question = Question(next(hub.ids), prompt, context, self.conversation)
+            hub.open[question.id] = question
+            hub.notify()
         return question
 
     def _close(self, question: Question) -> None:
-        with self._root._lock:
-            self._root._open.pop(question.id, None)
+        hub = self._hub
+        with hub.lock:
+            hub.open.pop(question.id, None)
+            hub.handed_out.discard(question.id)
 
     def ask(self, prompt: str, context: TurnContext) -> str:
         """Put a question on the queue and wait for its answer."""
@@ -537,8 +867,8 @@ class QueueInput:
 
     def _withdraw(self, question: Question, seconds: float) -> str:
         """At the deadline: withdraw the question, unless an answer was accepted just now (then it counts)."""
-        with self._root._lock:
-            withdrawn = self._root._open.pop(question.id, None) is not None
+        with self._hub.lock:
+            withdrawn = self._hub.open.pop(question.id, None) is not None
         if withdrawn:
             raise TimeoutError(f"no answer within {seconds} s")
         return question._future.result()  # answer() took the question first and is setting its answer
@@ -552,40 +882,91 @@ class QueueInput:
             self._close(question)
 
     # -- the human side --
-    def next_question(self, timeout: float | None = None) -> Question:
-        """Take the next unanswered question, waiting up to ``timeout`` seconds (``queue.Empty`` after)."""
-        while True:
-            question = self._root._questions.get(timeout=timeout)
-            if question.id in self._root._open:
+    def _take(self) -> Question | None:
+        """Hand out the oldest open question this view sees and nobody was given yet (lock held)."""
+        hub = self._hub
+        for question in hub.open.values():
+            if question.id not in hub.handed_out and self._sees(question):
+                hub.handed_out.add(question.id)
                 return question
+        return None
 
-    async def a_next_question(self, poll: float = 0.05) -> Question:
-        """Await the next unanswered question without blocking the event loop."""
+    def next_question(self, timeout: float | None = None) -> Question:
+        """Take the next unanswered question this view sees, waiting up to ``timeout`` seconds.
+
+        Each question is handed out once (by whichever view or hub takes it first); it stays in
+        ``pending()`` until it is answered or withdrawn.
+
+        Raises:
+            queue.Empty: no question came within ``timeout`` seconds.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._hub.new_question:
+            while True:
+                question = self._take()
+                if question is not None:
+                    return question
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise queue.Empty
+                self._hub.new_question.wait(remaining)
+
+    async def a_next_question(self, timeout: float | None = None) -> Question:
+        """Await the next unanswered question this view sees, without blocking the event loop.
+
+        Waits on a wake-up from the asking side, not by polling.
+
+        Raises:
+            queue.Empty: no question came within ``timeout`` seconds.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        hub = self._hub
         while True:
+            with hub.lock:
+                question = self._take()
+                if question is not None:
+                    return question
+                waiter: asyncio.Future[None] = loop.create_future()
+                hub.async_waiters.add(waiter)
             try:
-                question = self._root._questions.get_nowait()
-            except queue.Empty:
-                await asyncio.sleep(poll)
-                continue
-            if question.id in self._root._open:
-                return question
+                remaining = None if deadline is None else deadline - loop.time()
+                if remaining is not None and remaining <= 0:
+                    raise queue.Empty
+                await asyncio.wait_for(waiter, remaining)
+            except asyncio.TimeoutError:
+                raise queue.Empty from None
+            finally:
+                with hub.lock:
+                    hub.async_waiters.discard(waiter)
 
     def pending(self) -> list[Question]:
-        """Return the questions waiting for an answer, oldest first."""
-        with self._root._lock:
-            return sorted(self._root._open.values(), key=lambda question: question.id)
+        """Return the questions this view sees that wait for an answer, oldest first."""
+        with self._hub.lock:
+            return [question for question in self._hub.open.values() if self._sees(question)]
 
     def answer(self, question_id: int, text: str) -> None:
         """Answer the question ``question_id``; safe from any thread.
 
         Raises:
-            KeyError: no open question has that id (answered already, withdrawn, or never asked).
+            KeyError: no open question has that id (answered already, withdrawn, or never asked), or
+                this is a conversation view and the question belongs to another conversation (it stays
+                open, for its own conversation to answer).
             TypeError: ``text`` is not a str.
         """
         if not isinstance(text, str):
             raise TypeError(f"an answer is a str (got {text!r})")
-        with self._root._lock:
-            question = self._root._open.pop(question_id, None)
+        hub = self._hub
+        with hub.lock:
+            question = hub.open.get(question_id)
+            if question is not None and not self._sees(question):
+                raise KeyError(
+                    f"question {question_id} belongs to conversation {question.conversation!r}, not to this view's "
+                    f"{self.conversation!r}; answer it through its own conversation's view, or the hub"
+                )
+            if question is not None:
+                del hub.open[question_id]
+                hub.handed_out.discard(question_id)
         # Taken: the question is this answer's (a deadline that comes now waits for it); unless the
         # conversation was cancelled meanwhile, it is used.
         if question is None or not question._future.set_running_or_notify_cancel():
@@ -599,22 +980,14 @@ class QueueInput:
 
 # -- timeout --------------------------------------------------------------------------------------------------
 
+MAX_TIMEOUT_SECONDS: Final[float] = min(365 * 24 * 3600.0, threading.TIMEOUT_MAX)
+"""The longest deadline a [`TimeoutInput`][hitl.inputs.TimeoutInput] takes: one year, or less where the platform's
+thread waits are shorter (``threading.TIMEOUT_MAX``, about 49 days on Windows)."""
+
 
 def _call_within(call: Callable[[], str], seconds: float) -> str:
     """Run ``call`` in a daemon thread and wait up to ``seconds``; its late result is discarded."""
-    done: concurrent.futures.Future[str] = concurrent.futures.Future()
-
-    def run() -> None:
-        try:
-            done.set_result(call())
-        except BaseException as exc:
-            done.set_exception(exc)
-
-    threading.Thread(target=run, name="hitl-human-input", daemon=True).start()
-    try:
-        return done.result(timeout=seconds)
-    except concurrent.futures.TimeoutError:
-        raise TimeoutError(f"no answer within {seconds} s") from None
+    return _result_within(_start_daemon(call), seconds)  # type: ignore[no-any-return]
 
 
 class TimeoutInput:
@@ -624,11 +997,20 @@ class TimeoutInput:
     termination message), ``"exit"`` stops the chat, any other text is sent as the reply. The default is
     ``"exit"``: a human who does not answer stops the chat rather than approving it.
 
+    Warning:
+        At an approval gate (``ApproveCode``, ``ApproveTools``) an empty answer **approves**: with
+        ``default=""`` a reviewer who does not answer in time approves the code or the call. Keep
+        ``"exit"`` (stop), or a text (a reply that rejects), there.
+
+    ``seconds`` is a number greater than 0 and at most
+    [`MAX_TIMEOUT_SECONDS`][hitl.inputs.MAX_TIMEOUT_SECONDS] (one year); infinity, NaN and larger values are a
+    ``ConfigurationError``: for no deadline, use the provider without a TimeoutInput.
+
     Providers with a timed read of their own (``ask_within`` / ``a_ask_within``:
     [`QueueInput`][hitl.inputs.QueueInput], [`ConsoleInput`][hitl.inputs.ConsoleInput] and
     [`CallbackInput`][hitl.inputs.CallbackInput] of an async function) stop waiting cleanly at the
     deadline, and an async ``a_ask`` is cancelled; any other provider keeps running in a background
-    thread and its late answer is discarded.
+    (daemon) thread and its late answer is discarded.
 
     Examples:
         >>> from hitl import TurnContext
@@ -640,8 +1022,11 @@ class TimeoutInput:
     """
 
     def __init__(self, inner: HumanInput | AsyncHumanInput, seconds: float, default: str = "exit") -> None:
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
-            raise ConfigurationError(f"TimeoutInput.seconds must be a number > 0 (got {seconds!r})")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= MAX_TIMEOUT_SECONDS:
+            raise ConfigurationError(
+                f"TimeoutInput.seconds must be a number > 0 and at most {MAX_TIMEOUT_SECONDS:.0f} (one year) "
+                f"(got {seconds!r}); for no deadline, use the provider without a TimeoutInput"
+            )
         if not isinstance(default, str):
             raise TypeError(f"TimeoutInput.default must be an answer string (got {default!r})")
         if not (callable(getattr(inner, "ask", None)) or callable(getattr(inner, "a_ask", None))):
@@ -672,8 +1057,9 @@ class TimeoutInput:
             pending = inner.a_ask_within(prompt, context, self.seconds)
         elif callable(getattr(inner, "a_ask", None)):
             pending = asyncio.wait_for(inner.a_ask(prompt, context), self.seconds)
-        else:
-            pending = asyncio.wait_for(asyncio.to_thread(inner.ask, prompt, context), self.seconds)
+        else:  # a blocking provider: in a daemon thread, which never holds the interpreter's exit
+            thread = _start_daemon(lambda: inner.ask(prompt, context))
+            pending = asyncio.wait_for(asyncio.wrap_future(thread), self.seconds)
         try:
             return await pending  # type: ignore[no-any-return]
         except (asyncio.TimeoutError, TimeoutError):

@@ -9,6 +9,13 @@ assistant; its final answer is the assistant's last message. At a stage's checkp
 - types **exit**: the workflow stops there, with status ``"aborted"`` (an abort is a result, not an
   exception).
 
+A human who cannot answer (a timeout, a closed input, Ctrl-C) gets the provider's fallback answer, as in a
+chat, and the result says so: ``StageResult.checkpoint_events`` holds, for each checkpoint answer, how it
+came about (``answered``, ``timeout``, ``eof`` or ``interrupt``), and with ``audit=`` every checkpoint is
+also a [`DecisionRecord`][hitl.audit.DecisionRecord] (``stage`` set, ``input_event`` as in a chat). On the
+console the workflow fails fast, as a chat does: a ``ConfigurationError`` before the first stage runs, and
+before each checkpoint question, when nobody could answer (see [`ConsoleInput`][hitl.inputs.ConsoleInput]).
+
 A stage's task is a text, or a function of the earlier stages' answers. Each stage starts from a fresh
 history unless ``keep_history=True``.
 
@@ -32,18 +39,21 @@ Examples:
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .audit import DecisionRecord
+from ._rules import CheckpointOutcome, InputEvent
+from ._text import visible
+from .audit import AuditSink, DecisionRecord
 from .conditions import Keyword
 from .context import TurnContext, message_text
 from .errors import ConfigurationError
-from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer
+from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer, _start_daemon
 from .limits import Limits
 from .policies import InputPolicy, Never
-from .proxy import PolicyUserProxy
+from .proxy import PolicyUserProxy, _resolve_sinks
 
 __all__ = ["Stage", "StageResult", "Workflow", "WorkflowResult"]
 
@@ -112,7 +122,10 @@ class StageResult:
         instructions: the human's redirect instructions, in order.
         messages: the stage's conversation (with ``keep_history``, the whole conversation so far).
         decisions: the decisions of the stage's proxy during this stage (every run of it).
-        checkpoint_answers: what the human answered at the checkpoint, in order.
+        checkpoint_answers: what the human answered at the checkpoint, in order (after a timeout, a
+            closed input or Ctrl-C: the provider's fallback answer).
+        checkpoint_events: how each of ``checkpoint_answers`` came about, in the same order:
+            ``answered`` (typed), ``timeout``, ``eof`` or ``interrupt`` (the fallback answer was used).
     """
 
     name: str
@@ -123,6 +136,7 @@ class StageResult:
     messages: list[dict[str, Any]] = field(default_factory=list)
     decisions: list[DecisionRecord] = field(default_factory=list)
     checkpoint_answers: list[str] = field(default_factory=list)
+    checkpoint_events: list[InputEvent] = field(default_factory=list)
 
 
 @dataclass
@@ -170,7 +184,17 @@ class Workflow:
         assistant: the agent every stage talks to, unless a stage names its own.
         human_input: who answers the checkpoints and the stages' questions (default: the console).
         is_termination_msg: how a stage's chat ends (default: ``Keyword("TERMINATE")``).
-        checkpoint_prompt: the checkpoint question; ``{stage}`` and ``{answer}`` are filled in.
+        checkpoint_prompt: the checkpoint question; ``{stage}`` and ``{answer}`` are filled in (the answer
+            with its control characters shown as escapes, so an answer cannot rewrite what the reviewer sees).
+        audit: a sink (or a list of sinks), such as [`JsonlAudit`][hitl.audit.JsonlAudit], that receives every
+            decision of the stages' proxies (added to any ``audit`` in a stage's ``proxy_options``) and one
+            [`DecisionRecord`][hitl.audit.DecisionRecord] per checkpoint question: ``stage`` set,
+            ``outcome`` ``approved``, ``redirected`` or ``aborted``, and ``input_event`` as in a chat.
+
+    Raises:
+        ConfigurationError: from ``run``/``a_run``, before anything runs and again before each checkpoint
+            question, if the human input is the console and nobody could answer it (see
+            [`ConsoleInput.check_interactive`][hitl.inputs.ConsoleInput.check_interactive]).
     """
 
     def __init__(
@@ -181,6 +205,7 @@ class Workflow:
         human_input: HumanInput | AsyncHumanInput | None = None,
         is_termination_msg: Callable[[dict[str, Any]], bool] | None = None,
         checkpoint_prompt: str = _CHECKPOINT,
+        audit: AuditSink | Sequence[AuditSink] | None = None,
     ) -> None:
         stages = list(stages)
         if not stages:
@@ -203,9 +228,12 @@ class Workflow:
         self.human_input: HumanInput | AsyncHumanInput = human_input if human_input is not None else ConsoleInput()
         self.is_termination_msg = is_termination_msg if is_termination_msg is not None else Keyword("TERMINATE")
         self.checkpoint_prompt = checkpoint_prompt
+        self.audit: list[AuditSink] = _resolve_sinks(audit)
 
     def _proxy(self, stage: Stage) -> PolicyUserProxy:
         options = {"code_execution_config": False, **stage.proxy_options}
+        if self.audit:
+            options["audit"] = [*self.audit, *_resolve_sinks(options.get("audit"))]
         return PolicyUserProxy(
             f"{stage.name}_proxy",
             policy=stage.policy,
@@ -215,8 +243,17 @@ class Workflow:
             **options,
         )
 
-    def _plan(self) -> Generator[_Chat | _Checkpoint, str | None, WorkflowResult]:
+    def _check_can_ask(self, at_checkpoint: bool) -> None:
+        """Refuse a console nobody can answer, as a chat does: before the run, and before each checkpoint."""
+        provider = self.human_input
+        if not isinstance(provider, ConsoleInput):
+            return
+        if at_checkpoint or any(stage.checkpoint or stage.policy.can_ask for stage in self.stages):
+            provider.check_interactive()
+
+    def _plan(self) -> Generator[_Chat | _Checkpoint, _Answer | None, WorkflowResult]:
         """Drive run() and a_run() alike: yield what to do next, receive the human's answers."""
+        self._check_can_ask(at_checkpoint=False)
         results = [StageResult(stage.name) for stage in self.stages]
         outputs: dict[str, str] = {}
         proxy: PolicyUserProxy | None = None
@@ -239,26 +276,69 @@ class Workflow:
                     break
                 last = result.messages[-1] if result.messages else {"content": result.answer}
                 ctx = TurnContext(last, messages=result.messages, sender=assistant.name, recipient=proxy.name)
-                prompt = self.checkpoint_prompt.format(stage=stage.name, answer=result.answer)
-                answer = yield _Checkpoint(prompt, ctx)
-                assert answer is not None
+                prompt = self.checkpoint_prompt.format(stage=stage.name, answer=visible(result.answer))
+                self._check_can_ask(at_checkpoint=True)
+                reply = yield _Checkpoint(prompt, ctx)
+                assert reply is not None
+                answer = reply.text
                 result.checkpoint_answers.append(answer)
+                result.checkpoint_events.append(reply.event)
                 if answer == "exit" or (answer and result.redirects >= stage.max_redirects):
                     result.status = "aborted"
+                    why = (
+                        "User requested to end the workflow"
+                        if answer == "exit"
+                        else f"Stage {stage.name!r} was sent back max_redirects={stage.max_redirects} times already"
+                    )
+                    self._record(stage, ctx, prompt, reply, "aborted", why)
                     return WorkflowResult(results, "aborted")
                 if not answer:
                     result.status = "approved"
+                    self._record(stage, ctx, prompt, reply, "approved", None)
                     break
+                self._record(stage, ctx, prompt, reply, "redirected", None)
                 result.redirects += 1
                 result.instructions.append(answer)
                 message, clear = _redo(task, answer), False
             outputs[stage.name] = result.answer
         return WorkflowResult(results, "completed")
 
+    def _record(
+        self,
+        stage: Stage,
+        ctx: TurnContext,
+        prompt: str,
+        reply: _Answer,
+        outcome: CheckpointOutcome,
+        stop_reason: str | None,
+    ) -> None:
+        if not self.audit:
+            return
+        record = DecisionRecord(
+            agent=ctx.recipient or "",
+            sender=ctx.sender,
+            turn=ctx.turn,
+            auto_replies=ctx.auto_replies,
+            auto_reply_limit=ctx.auto_reply_limit,
+            policy="checkpoint",
+            fired="checkpoint",
+            reason=f"stage {stage.name!r} is done: a human approves its answer, redirects it or stops the workflow",
+            asked=True,
+            prompt=prompt,
+            answer=reply.text,
+            input_event=reply.event,
+            outcome=outcome,
+            stop_reason=stop_reason,
+            message=ctx.text[:500],
+            stage=stage.name,
+        )
+        for sink in self.audit:
+            sink.write(record)
+
     def run(self, **chat_options: Any) -> WorkflowResult:
         """Run the stages in order; ``chat_options`` go to every ``initiate_chat`` (``silent=True``...)."""
         plan = self._plan()
-        reply: str | None = None
+        reply: _Answer | None = None
         provider: Any = self.human_input
         try:
             while True:
@@ -276,7 +356,7 @@ class Workflow:
     async def a_run(self, **chat_options: Any) -> WorkflowResult:
         """Run the stages with ``a_initiate_chat``; the human is awaited without blocking the event loop."""
         plan = self._plan()
-        reply: str | None = None
+        reply: _Answer | None = None
         provider: Any = self.human_input
         try:
             while True:
@@ -288,8 +368,9 @@ class Workflow:
                     reply = None
                 elif callable(getattr(provider, "a_ask", None)):
                     reply = await _a_answer(provider.a_ask(step.prompt, step.ctx))
-                else:
-                    reply = await _a_answer(asyncio.to_thread(provider.ask, step.prompt, step.ctx))
+                else:  # a blocking provider: in a daemon thread, which never holds the interpreter's exit
+                    thread = _start_daemon(functools.partial(provider.ask, step.prompt, step.ctx))
+                    reply = await _a_answer(asyncio.wrap_future(thread))
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
 
@@ -306,6 +387,14 @@ class _Chat:
 class _Checkpoint:
     prompt: str
     ctx: TurnContext
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A checkpoint answer, and how it came about."""
+
+    text: str
+    event: InputEvent = "answered"
 
 
 def _task(stage: Stage, outputs: Mapping[str, str]) -> str:
@@ -327,17 +416,17 @@ def _checked(answer: object) -> str:
     return answer
 
 
-def _answer(provider: Any, step: _Checkpoint) -> str:
+def _answer(provider: Any, step: _Checkpoint) -> _Answer:
     try:
         if callable(getattr(provider, "ask", None)):
-            return _checked(provider.ask(step.prompt, step.ctx))
-        return _checked(asyncio.run(provider.a_ask(step.prompt, step.ctx)))
+            return _Answer(_checked(provider.ask(step.prompt, step.ctx)))
+        return _Answer(_checked(asyncio.run(provider.a_ask(step.prompt, step.ctx))))
     except NoAnswer as missing:  # EOF, Ctrl-C, timeout: the provider's fallback answer decides
-        return missing.fallback
+        return _Answer(missing.fallback, missing.reason)
 
 
-async def _a_answer(pending: Awaitable[object]) -> str:
+async def _a_answer(pending: Awaitable[object]) -> _Answer:
     try:
-        return _checked(await pending)
+        return _Answer(_checked(await pending))
     except NoAnswer as missing:
-        return missing.fallback
+        return _Answer(missing.fallback, missing.reason)

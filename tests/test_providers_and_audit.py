@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import random
 import signal
@@ -27,11 +28,13 @@ from hitl import (
     NoAnswer,
     PolicyUserProxy,
     QueueInput,
+    ScriptedInput,
     Terminate,
     TimeoutInput,
     TurnContext,
 )
 from hitl.audit import DecisionRecord, read_jsonl
+from hitl.inputs import MAX_TIMEOUT_SECONDS
 from hitl.testing import QuietIOStream, ScriptedAssistant, quiet, run_chat
 
 SCRIPTS = Path(__file__).parent / "scripts"
@@ -319,6 +322,30 @@ def test_timeout_arguments_are_checked() -> None:
         TimeoutInput(object(), seconds=1)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "seconds",
+    [math.inf, 1e10, MAX_TIMEOUT_SECONDS * 1.01, 10**400, math.nan, -math.inf],
+    ids=["inf", "1e10", "just-over-a-year", "huge-int", "nan", "-inf"],
+)
+def test_a_deadline_that_is_not_finite_positive_and_bounded_is_refused_naming_the_value(seconds: float) -> None:
+    bound = f"seconds must be a number > 0 and at most {MAX_TIMEOUT_SECONDS:.0f} [(]one year[)]"
+    with pytest.raises(ConfigurationError, match=bound) as refused:
+        TimeoutInput(ConsoleInput(), seconds=seconds)
+    assert repr(seconds) in str(refused.value)
+    assert "without a TimeoutInput" in str(refused.value)
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_the_longest_deadline_works_on_every_path(use_async: bool) -> None:
+    assert min(365 * 24 * 3600, threading.TIMEOUT_MAX) == MAX_TIMEOUT_SECONDS  # one year, or the platform's wait
+    for inner in (QueueInput(), CallbackInput(lambda prompt, ctx: "yes"), ScriptedInput(["yes"])):
+        timed = TimeoutInput(inner, seconds=MAX_TIMEOUT_SECONDS)
+        if isinstance(inner, QueueInput):
+            threading.Timer(0.05, lambda inbox=inner: inbox.answer(inbox.pending()[0].id, "yes")).start()
+        answer = asyncio.run(timed.a_ask("?", TurnContext("x"))) if use_async else timed.ask("?", TurnContext("x"))
+        assert answer == "yes"
+
+
 def test_a_provider_that_returns_a_non_str_is_an_error() -> None:
     with pytest.raises(TypeError, match="not a str"):
         run_chat(Always(), ["one"], human_input=CallbackInput(lambda prompt, ctx: 42))  # type: ignore[arg-type, return-value]
@@ -482,10 +509,11 @@ def test_a_jsonl_audit_stays_parseable_when_the_process_is_killed_mid_chat(tmp_p
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_bytes().split(b"\n")
     assert len(lines) >= 5
-    records = read_jsonl(path)
-    assert len(records) == len(lines)
+    records = read_jsonl(path)  # the kill may have torn the line being written, and only that one
+    assert len(records) == len(lines) - 1
+    assert (records.torn_tail is None) == (lines[-1] == b"")
     assert all(r.asked and r.outcome == "auto_reply" for r in records)
     assert [r.turn for r in records] == list(range(2, 2 * len(records) + 1, 2))
 

@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
+from autogen.io.base import IOStream
+from autogen.io.console import IOConsole
 
-from hitl import ConfigurationError, Limits, NoAnswer, ScriptedInput, Stage, TurnContext, When, Workflow, WorkflowResult
+from hitl import (
+    ConfigurationError,
+    JsonlAudit,
+    Limits,
+    NoAnswer,
+    QueueInput,
+    ScriptedInput,
+    Stage,
+    TimeoutInput,
+    TurnContext,
+    When,
+    Workflow,
+    WorkflowResult,
+)
+from hitl.audit import DecisionRecord, read_jsonl
+from hitl.inputs import ALLOW_NON_INTERACTIVE_ENV
 from hitl.testing import ScriptedAssistant, quiet
 
 STAGES = ["research", "code", "docs"]
@@ -200,3 +220,151 @@ def test_bad_workflows_are_errors_that_say_what_to_fix() -> None:
     flow = Workflow([Stage("x", bad_task)], assistant=assistant, human_input=ScriptedInput([]))
     with pytest.raises(TypeError, match="returned 3, not a str"):
         run(flow, False)
+
+
+# -- how a checkpoint answer came about, in the result and in the audit ---------------------------------------
+
+
+class ListAudit:
+    def __init__(self) -> None:
+        self.records: list[DecisionRecord] = []
+
+    def write(self, record: DecisionRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_a_checkpoint_that_timed_out_is_told_apart_from_enter_in_the_result_and_the_audit(use_async: bool) -> None:
+    audit = ListAudit()
+    nobody = TimeoutInput(QueueInput(), seconds=0.05, default="")  # Enter after 50 ms: approves
+    workflow = Workflow(
+        [Stage("research", "Research.")],
+        assistant=ScriptedAssistant("assistant", ["pandas TERMINATE"]),
+        human_input=nobody,
+        audit=audit,
+    )
+    stage = run(workflow, use_async)["research"]
+    assert (stage.status, stage.checkpoint_answers, stage.checkpoint_events) == ("approved", [""], ["timeout"])
+    checkpoint = audit.records[-1]
+    assert (checkpoint.stage, checkpoint.asked, checkpoint.answer, checkpoint.input_event, checkpoint.outcome) == (
+        "research",
+        True,
+        "",
+        "timeout",
+        "approved",
+    )
+    assert (checkpoint.agent, checkpoint.sender, checkpoint.message) == (
+        "research_proxy",
+        "assistant",
+        "pandas TERMINATE",
+    )
+    assert str(checkpoint.prompt).startswith("Stage 'research' is done.")
+    assert audit.records[:-1] == stage.decisions, "the stage proxy's own decisions go to the workflow's audit too"
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("reason", ["eof", "interrupt", "timeout"])
+def test_every_missing_answer_at_a_checkpoint_is_recorded_with_its_event(reason: str, use_async: bool) -> None:
+    class Gone:
+        def ask(self, prompt: str, context: TurnContext) -> str:
+            raise NoAnswer(reason, "exit")  # type: ignore[arg-type]
+
+        async def a_ask(self, prompt: str, context: TurnContext) -> str:
+            raise NoAnswer(reason, "exit")  # type: ignore[arg-type]
+
+    audit = ListAudit()
+    workflow = Workflow(
+        [Stage("one", "go")], assistant=ScriptedAssistant("a", ["x TERMINATE"]), human_input=Gone(), audit=audit
+    )
+    result = run(workflow, use_async)
+    assert result.status == "aborted"
+    assert (result["one"].checkpoint_answers, result["one"].checkpoint_events) == (["exit"], [reason])
+    record = audit.records[-1]
+    assert (record.input_event, record.outcome, record.stop_reason) == (
+        reason,
+        "aborted",
+        "User requested to end the workflow",
+    )
+
+
+def test_typed_checkpoint_answers_are_answered_events_and_each_outcome_is_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "workflow.jsonl"
+    workflow, _, _ = pipeline(["Use the Q2 data instead.", "", "exit"], scripted_replies())
+    workflow.audit = [JsonlAudit(path)]
+    result = run(workflow, False)
+    assert [stage.checkpoint_events for stage in result.stages] == [["answered", "answered"], ["answered"], []]
+    checkpoints = [record for record in read_jsonl(path) if record.stage is not None]
+    assert [(r.stage, r.outcome, r.input_event) for r in checkpoints] == [
+        ("research", "redirected", "answered"),
+        ("research", "approved", "answered"),
+        ("code", "aborted", "answered"),
+    ]
+
+
+def test_too_many_redirects_are_an_aborted_checkpoint_record_that_says_why() -> None:
+    audit = ListAudit()
+    workflow, _, _ = pipeline(["again", "again"], [f"research v{n} TERMINATE" for n in range(1, 4)])
+    workflow.stages[0] = Stage("research", "Research.", max_redirects=1)
+    workflow.audit = [audit]
+    run(workflow, False)
+    assert [(r.outcome, r.stop_reason) for r in audit.records if r.stage] == [
+        ("redirected", None),
+        ("aborted", "Stage 'research' was sent back max_redirects=1 times already"),
+    ]
+
+
+def test_the_checkpoint_shows_control_characters_in_the_answer_as_escapes() -> None:
+    human = ScriptedInput([""])
+    assistant = ScriptedAssistant("assistant", ["print('hi')\r\x1b[2Kos.system('rm -rf ~') TERMINATE"])
+    run(Workflow([Stage("code", "write")], assistant=assistant, human_input=human), False)
+    assert "print('hi')\\r\\x1b[2Kos.system('rm -rf ~')" in human.prompts[0]
+    assert "\x1b" not in human.prompts[0]
+
+
+# -- the console's fail-fast, as in chats ----------------------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("stdin", ["piped", "closed"])
+def test_on_a_console_nobody_can_answer_the_workflow_fails_before_any_stage_runs(
+    stdin: str, use_async: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ALLOW_NON_INTERACTIVE_ENV, raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("") if stdin == "piped" else None)
+    assistant = ScriptedAssistant("assistant", ["x TERMINATE"])
+    workflow = Workflow([Stage("one", "go")], assistant=assistant)  # the default human input: the console
+    with IOStream.set_default(IOConsole()), pytest.raises(ConfigurationError, match="may ask a human on the console"):
+        asyncio.run(workflow.a_run(silent=True)) if use_async else workflow.run(silent=True)
+    assert assistant.replies_sent == 0
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_the_console_is_checked_again_before_each_checkpoint_question(
+    use_async: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ALLOW_NON_INTERACTIVE_ENV, raising=False)
+    monkeypatch.setattr(sys, "stdin", Terminal(""))
+
+    def stdin_goes_away(out: Mapping[str, str]) -> str:
+        monkeypatch.setattr(sys, "stdin", None)  # the terminal went away between the start and the checkpoint
+        return "second"
+
+    assistant = ScriptedAssistant("assistant", ["a TERMINATE", "b TERMINATE"])
+    workflow = Workflow([Stage("one", "first", checkpoint=False), Stage("two", stdin_goes_away)], assistant=assistant)
+    with IOStream.set_default(IOConsole()), pytest.raises(ConfigurationError, match="stdin is closed"):
+        asyncio.run(workflow.a_run(silent=True)) if use_async else workflow.run(silent=True)
+    assert assistant.replies_sent == 2
+
+
+def test_a_workflow_that_never_asks_runs_without_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    workflow = Workflow(
+        [Stage("one", "first", checkpoint=False)], assistant=ScriptedAssistant("assistant", ["a TERMINATE"])
+    )
+    with IOStream.set_default(IOConsole()):
+        assert run(workflow, False).status == "completed"
