@@ -16,7 +16,7 @@ from .context import TurnContext
 from .errors import ConfigurationError, HitlError
 from .inputs import ConsoleInput, HumanInput, ScriptedInput
 from .limits import Limits
-from .policies import Decision
+from .policies import Decision, InputPolicy
 from .proxy import PolicyUserProxy
 from .spec import POLICY_NAMES, parse_policy
 
@@ -99,7 +99,7 @@ def _assistant(online: bool) -> Any:
 
 def demo(args: argparse.Namespace) -> int:
     """Run the demo conversation."""
-    policy = parse_policy(args.policy)
+    policy: InputPolicy = args.policy
     if args.online:  # a real model's code runs on this machine (no Docker): never without the human's approval
         from .approval import ApproveCode
 
@@ -136,6 +136,14 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _policy(text: str) -> InputPolicy:
+    """Read ``--policy``: a bad one is argparse's usage error (exit code 2), its message naming the column."""
+    try:
+        return parse_policy(text)
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hitl", description="Human-in-the-loop policies for AutoGen.")
     parser.add_argument("--version", action="version", version=f"autogen-hitl {__version__}")
@@ -148,6 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--policy",
+        type=_policy,
         default="terminate",
         help="never | terminate | always, or a composition such as 'terminate | code' or 'always & ~question' "
         f"(names: {', '.join(POLICY_NAMES)}); default: terminate",

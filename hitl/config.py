@@ -30,12 +30,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import reprlib
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
 
 from .errors import ConfigurationError, ConfigWarning, _user_stacklevel
 from .limits import Limits
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
     from .replies import AutoReply
 
 __all__ = [
+    "MAX_NESTING",
+    "MAX_VALUES",
     "AutoReplyConfig",
     "CodeExecutionConfig",
     "ConfigWarning",
@@ -57,6 +61,13 @@ __all__ = [
     "json_schema",
     "load_config",
 ]
+
+MAX_NESTING = 100
+"""How deep lists and mappings may nest in a configuration: far beyond any real one, far below the depth at
+which the JSON and YAML readers fail."""
+MAX_VALUES = 100_000
+"""How many values (scalars, lists and mappings) a configuration may hold once YAML aliases are expanded: a
+real one holds a few hundred; a "billion laughs" of aliases holds billions in a few lines."""
 
 
 # -- whole-proxy configuration ----------------------------------------------------------------------------------
@@ -72,8 +83,8 @@ _M = TypeVar("_M", bound=_Model)
 class TimeoutConfig(_Model):
     """A deadline for the human: after ``seconds``, ``default`` is the answer (``"exit"``, ``""`` or a text)."""
 
-    seconds: Annotated[float, Field(gt=0, strict=False)]
-    default: str = "exit"
+    seconds: Annotated[float, Field(gt=0, strict=False, allow_inf_nan=False)]
+    default: StrictStr = "exit"
 
     @field_validator("seconds", mode="before")
     @classmethod
@@ -87,10 +98,10 @@ class HumanInputConfig(_Model):
     """How the human is asked: ``console`` (default), ``scripted`` (``answers``) or ``queue``; maybe a timeout."""
 
     kind: Literal["console", "scripted", "queue"] = "console"
-    answers: list[str] | None = None
-    conversation: str | None = None
-    on_eof: str = "exit"
-    on_interrupt: str = "exit"
+    answers: list[StrictStr] | None = None
+    conversation: StrictStr | None = None
+    on_eof: StrictStr = "exit"
+    on_interrupt: StrictStr = "exit"
     allow_non_interactive: bool = False
     timeout: TimeoutConfig | None = None
 
@@ -159,25 +170,47 @@ class KeywordTermination(_Model):
     """Stop on a keyword (see [`Keyword`][hitl.conditions.Keyword])."""
 
     kind: Literal["keyword"] = "keyword"
-    word: str = "TERMINATE"
+    word: StrictStr = "TERMINATE"
     at_end: bool = False
     whole_word: bool = False
     case_sensitive: bool = True
+
+    @field_validator("word")
+    @classmethod
+    def _a_word(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError(
+                f"termination.word is the keyword that ends the chat, so it cannot be empty or only white space "
+                f"(got {value!r}); leave it out for 'TERMINATE'"
+            )
+        return value
 
 
 class RegexTermination(_Model):
     """Stop when the text matches a regular expression (see [`Matches`][hitl.conditions.Matches])."""
 
     kind: Literal["regex"] = "regex"
-    pattern: str
+    pattern: StrictStr
     case_sensitive: bool = True
+
+    @field_validator("pattern")
+    @classmethod
+    def _a_regex(cls, value: str) -> str:
+        if not value:
+            raise ValueError("termination.pattern is empty, which matches every message; give a regular expression")
+        try:
+            re.compile(value)
+        except re.error as exc:
+            shown = reprlib.repr(value)
+            raise ValueError(f"termination.pattern {shown} is not a valid regular expression: {exc}") from None
+        return value
 
 
 class ConditionTermination(_Model):
     """Stop when a condition written in the grammar of [`hitl.spec`][hitl.spec] holds, e.g. ``"keyword | after(8)"``."""
 
     kind: Literal["condition"] = "condition"
-    expression: str
+    expression: StrictStr
 
     @field_validator("expression")
     @classmethod
@@ -225,14 +258,14 @@ class StaticAutoReply(_Model):
     """Always the same auto-reply (AutoGen's ``default_auto_reply``)."""
 
     kind: Literal["static"] = "static"
-    message: str
+    message: StrictStr
 
 
 class AutoReplyRule(_Model):
     """One rule: when the condition ``when`` holds, reply ``reply`` (``null`` sends nothing, ending the chat)."""
 
-    when: str
-    reply: str | None
+    when: StrictStr
+    reply: StrictStr | None
 
     @field_validator("when")
     @classmethod
@@ -245,7 +278,7 @@ class RulesAutoReply(_Model):
 
     kind: Literal["rules"] = "rules"
     rules: list[AutoReplyRule]
-    default: str | None = ""
+    default: StrictStr | None = ""
 
 
 #: An auto-reply strategy: a fixed text, or first-match rules.
@@ -297,9 +330,9 @@ class CodeExecutionConfig(_Model):
         acknowledge_local_execution: silences the warning for ``use_docker: false``.
     """
 
-    work_dir: str | None = "coding"
+    work_dir: StrictStr | None = "coding"
     timeout: Annotated[int, Field(gt=0, strict=True)] | None = 60
-    use_docker: bool | str | list[str] = True
+    use_docker: bool | StrictStr | list[StrictStr] = True
     last_n_messages: Annotated[int, Field(ge=1, strict=True)] | Literal["auto"] = "auto"
     acknowledge_local_execution: bool = False
 
@@ -325,8 +358,8 @@ class ProxyConfig(_Model):
     """A whole [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy], validated: load it from a dict, JSON or YAML.
 
     Attributes:
-        version: the configuration format (1).
-        name: the agent's name.
+        version: the configuration format: the whole number 1.
+        name: the agent's name (not empty).
         system_message: as for AutoGen (used only with an LLM).
         description: as for AutoGen (``None``: AutoGen's default for the nearest mode).
         policy: when the human is asked, as text: ``"never"``, ``"terminate"``, ``"always"`` or a
@@ -341,15 +374,30 @@ class ProxyConfig(_Model):
     """
 
     version: Literal[1] = 1
-    name: str
-    system_message: str = ""
-    description: str | None = None
-    policy: str = "always"
+    name: StrictStr
+    system_message: StrictStr = ""
+    description: StrictStr | None = None
+    policy: StrictStr = "always"
     limits: Limits = Limits()
     termination: TerminationConfig | None = None
     auto_reply: AutoReplyConfig | None = None
     human_input: HumanInputConfig = HumanInputConfig()
     code_execution: CodeExecutionConfig | None = None
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _a_version_number(cls, value: Any) -> Any:
+        # Literal[1] alone takes True and 1.0, which equal 1.
+        if type(value) is not int:
+            raise ValueError(f"version is the configuration format, the whole number 1 (got {value!r})")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _a_name(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError(f"name is the agent's name, which cannot be empty or only white space (got {value!r})")
+        return value
 
     @field_validator("code_execution", mode="before")
     @classmethod
@@ -523,43 +571,168 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any]) -> ProxyConf
     """Load and validate a [`ProxyConfig`][hitl.config.ProxyConfig] from a dict, a JSON file or a YAML file.
 
     YAML needs PyYAML (``pip install pyyaml``, or the project's ``yaml`` extra) and is read with
-    ``yaml.safe_load``.
+    ``yaml.safe_load``. Anchors and aliases work, within bounds: a file whose lists and mappings nest
+    more than [`MAX_NESTING`][hitl.config.MAX_NESTING] deep, or whose aliases expand it to more than
+    [`MAX_VALUES`][hitl.config.MAX_VALUES] values (a "billion laughs"), or that contains itself, is refused
+    before it is built, naming the line and column.
 
     Raises:
         pydantic.ValidationError: for invalid content, naming the path of each bad field (and the file).
-        ConfigurationError: for an unknown file type, a file that is not valid JSON or YAML (naming the
-            file and the line), or YAML without PyYAML.
+        ConfigurationError: for an unknown file type, a file that is not valid JSON or YAML, or is
+            nested too deep or expands too far (naming the file, the line and the column), or YAML
+            without PyYAML.
     """
     from pydantic import ValidationError
 
     if isinstance(source, Mapping):
-        return ProxyConfig.model_validate(dict(source))
+        data = dict(source)
+        _check_shape(data, "the configuration")
+        return ProxyConfig.model_validate(data)
     path = Path(source)
     suffix = path.suffix.lower()
     if suffix not in (".json", ".yaml", ".yml"):
         raise ConfigurationError(f"{path}: a configuration file ends in .json, .yaml or .yml")
-    text = path.read_text(encoding="utf-8")
-    if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigurationError(f"{path} is not valid JSON: {exc}") from None
-    else:
-        try:
-            import yaml  # type: ignore[import-untyped, unused-ignore]
-        except ImportError:
-            raise ConfigurationError(f"{path} is YAML, which needs PyYAML: pip install pyyaml") from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            where = str(exc).replace('"<unicode string>"', str(path))
-            raise ConfigurationError(f"{path} is not valid YAML: {where}") from None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{path} is not UTF-8 text: {exc}") from None
+    data = _read_json(text, path) if suffix == ".json" else _read_yaml(text, path)
     try:
         return ProxyConfig.model_validate(data)
     except ValidationError as exc:
         if hasattr(exc, "add_note"):  # Python 3.11+
             exc.add_note(f"in {path}")
         raise
+
+
+def _line_column(text: str, index: int) -> str:
+    line_start = text.rfind("\n", 0, index) + 1
+    return f"line {text.count(chr(10), 0, index) + 1}, column {index - line_start + 1}"
+
+
+def _too_deep(where: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"{where}: lists and mappings nest more than {MAX_NESTING} deep here; a configuration is a few levels deep"
+    )
+
+
+#: A JSON string (which may hold brackets), an opening or closing bracket, or a string that never ends.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|"')
+
+
+def _read_json(text: str, path: Path) -> Any:
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):  # the nesting first: the JSON reader recurses on it
+        bracket = token.group()
+        if bracket in ("[", "{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise _too_deep(f"{path}, {_line_column(text, token.start())}")
+        elif bracket in ("]", "}"):
+            depth -= 1
+        elif bracket == '"':
+            break  # a string that never ends: the JSON reader says where
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"{path} is not valid JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # a number of more digits than Python reads, say
+        raise ConfigurationError(f"{path} could not be read as JSON: {exc}") from None
+
+
+def _read_yaml(text: str, path: Path) -> Any:
+    try:
+        import yaml  # type: ignore[import-untyped, unused-ignore]
+    except ImportError:
+        raise ConfigurationError(f"{path} is YAML, which needs PyYAML: pip install pyyaml") from None
+    try:
+        _check_yaml_shape(yaml, text, path)
+        return yaml.safe_load(text)
+    except ConfigurationError:
+        raise
+    except yaml.YAMLError as exc:
+        where = str(exc).replace('"<unicode string>"', str(path))
+        raise ConfigurationError(f"{path} is not valid YAML: {where}") from None
+    except (ValueError, RecursionError) as exc:  # a value the YAML reader cannot build, say
+        raise ConfigurationError(f"{path} could not be read as YAML: {exc}") from None
+
+
+def _check_yaml_shape(yaml: Any, text: str, path: Path) -> None:
+    """Refuse a YAML text nested too deep, or whose aliases expand it too far, from its events (no recursion)."""
+    values = 0  # values so far, each alias counted as the values it stands for
+    anchored: dict[str, int] = {}  # anchor -> the values of the node it names
+    opened: list[tuple[str | None, int]] = []  # the lists and mappings not closed yet: anchor, values before
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in opened):
+                raise ConfigurationError(
+                    f"{path}, {_where(event)}: the alias *{event.anchor} stands for a list or mapping that "
+                    "contains it, so the configuration would contain itself; copy the values instead"
+                )
+            values += anchored.get(event.anchor, 0)  # an unknown anchor: safe_load says where
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if len(opened) >= MAX_NESTING:
+                raise _too_deep(f"{path}, {_where(event)}")
+            opened.append((event.anchor, values))
+            values += 1
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            anchor, before = opened.pop()
+            if anchor is not None:
+                anchored[anchor] = values - before
+        elif isinstance(event, yaml.ScalarEvent):
+            values += 1
+            if event.anchor is not None:
+                anchored[event.anchor] = 1
+        if values > MAX_VALUES:
+            raise ConfigurationError(
+                f"{path}, {_where(event)}: the configuration holds more than {MAX_VALUES:,} values here, "
+                "counting what each alias stands for (aliases of aliases multiply, as in a 'billion laughs'); "
+                "a configuration holds a few hundred: repeat fewer values"
+            )
+
+
+def _where(event: Any) -> str:
+    mark = event.start_mark
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _check_shape(data: object, what: str) -> None:
+    """Refuse data nested too deep, containing itself, or sharing parts that expand it past MAX_VALUES."""
+    sizes: dict[int, int] = {}  # id of a list or dict walked -> its values, its own parts counted each time
+    path: set[int] = set()  # the lists and dicts being walked: a parent of the node at hand
+    pending: list[tuple[object, bool]] = [(data, False)]
+    while pending:
+        node, walked = pending.pop()
+        parts = _parts(node)
+        if parts is None:
+            continue
+        key = id(node)
+        if walked:
+            path.discard(key)
+            sizes[key] = size = 1 + sum([sizes.get(id(part), 1) for part in parts])
+            if size > MAX_VALUES:
+                raise ConfigurationError(
+                    f"{what} holds more than {MAX_VALUES:,} values, counting each shared list or dict "
+                    "every time it appears; a configuration holds a few hundred"
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in path:
+            raise ConfigurationError(f"{what} contains itself (a list or dict holds one of its parents)")
+        if len(path) >= MAX_NESTING:
+            raise ConfigurationError(f"{what}: lists and dicts nest more than {MAX_NESTING} deep")
+        path.add(key)
+        pending.append((node, True))
+        pending.extend((part, False) for part in parts)
+
+
+def _parts(node: object) -> list[object] | None:
+    if isinstance(node, Mapping):
+        return list(node.values())
+    if isinstance(node, (list, tuple)):
+        return list(node)
+    return None
 
 
 def json_schema() -> dict[str, Any]:

@@ -285,6 +285,10 @@ class ConsoleInput:
     and any subclass that does not override ``input`` read stdin and are checked; any other stream is
     trusted to reach a human.
 
+    On a terminal, every question starts by resetting the terminal's display state
+    ([`TERMINAL_RESET`][hitl.inputs.TERMINAL_RESET]): a message printed before it cannot leave hidden text, another
+    character set or the alternate screen switched on to hide the preview and show a fake one.
+
     In ``a_initiate_chat`` the blocking read runs in a daemon thread, so the event loop keeps running
     while the human types, and the read never holds the interpreter's exit; ``Ctrl-C`` there is the same
     recorded outcome as in a synchronous chat. An IOStream whose ``input`` is a coroutine is awaited
@@ -366,6 +370,8 @@ class ConsoleInput:
     def _ask_console(self, source: _Source, prompt: str, seconds: float | None) -> str:
         if source == "closed":
             return self._fallback("eof", self.on_eof, EOFError())
+        if source != "frontend":
+            prompt = _on_terminal(prompt)
         pending = _adopt_abandoned_read(prompt)
         if pending is None:
             if source == "descriptor" or (source == "terminal" and seconds is not None and _descriptor_readable()):
@@ -413,6 +419,8 @@ class ConsoleInput:
         if source == "stream":  # a custom stream's blocking input(): in a daemon thread, its Ctrl-C its own
             pending = _start_daemon(lambda: _compat.default_iostream().input(prompt))
             return await self._a_wait(pending, seconds, on_abandon=None, interruptible=False)
+        if source != "frontend":
+            prompt = _on_terminal(prompt)
         adopted = _adopt_abandoned_read(prompt)
         if adopted is not None:
             return await self._a_wait(adopted, seconds, on_abandon=_abandon)
@@ -494,6 +502,21 @@ class ConsoleInput:
             if getattr(self, name) != default
         ]
         return f"ConsoleInput({', '.join(options)})"
+
+
+#: Printed before a question on a terminal: undoes any display state a message printed earlier may have left
+#: on (hidden or coloured text, another character set, a scroll region, the alternate screen, a hidden
+#: cursor, insert mode), so the preview and the prompt show as written. The cursor stays where it is.
+TERMINAL_RESET = "\x1b[0m\x1b(B\x1b7\x1b[r\x1b8\x1b[?1049l\x1b[?25h\x1b[4l\x1b[?5l"
+
+
+def _on_terminal(prompt: str) -> str:
+    """Return ``prompt`` as shown on the process's terminal: after a reset, when stdout is a terminal."""
+    try:
+        on_terminal = sys.stdout is not None and sys.stdout.isatty()
+    except (ValueError, OSError):
+        on_terminal = False
+    return TERMINAL_RESET + prompt if on_terminal else prompt
 
 
 def _show(text: str) -> None:

@@ -352,7 +352,11 @@ class AnyOf(InputPolicy):
         shows = tuple(policy.shows_detail for policy in self.policies)
         object.__setattr__(self, "_shows", shows)
         # For each operand: whether a later one can show a detail (then it is asked too, once one asks).
-        object.__setattr__(self, "_detail_after", tuple(True in shows[index + 1 :] for index in range(len(shows))))
+        later, after = False, []
+        for show in reversed(shows):  # one pass from the end: long flattened chains stay linear
+            after.append(later)
+            later = later or show
+        object.__setattr__(self, "_detail_after", tuple(reversed(after)))
 
     def decide(self, ctx: TurnContext) -> Decision:
         """Return the first asking operand's decision, or, if none asks, the last one's.

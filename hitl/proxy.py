@@ -36,7 +36,7 @@ from ._text import visible
 from .approval import Gates, code_detail, tool_detail
 from .context import TurnContext, message_text
 from .errors import ConfigurationError, ConfigWarning, _user_stacklevel
-from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer, _run_to_completion
+from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer, _run_to_completion, _start_daemon
 from .limits import Limits
 from .policies import Always, Decision, InputPolicy, from_mode, to_mode
 from .replies import AutoReply, as_auto_reply
@@ -747,7 +747,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             if a_ask is not None:
                 answer = await a_ask(prompt, ctx)
             else:
-                answer = await asyncio.to_thread(provider.ask, prompt, ctx)  # type: ignore[union-attr]
+                # A daemon thread: a sync provider still waiting never holds the interpreter's exit.
+                answer = await asyncio.wrap_future(_start_daemon(functools.partial(provider.ask, prompt, ctx)))  # type: ignore[union-attr]
         except NoAnswer as missing:
             answer = self._hitl_no_answer(step, missing)
         return _compat.record_human_input(self, _checked(answer, provider))

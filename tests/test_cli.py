@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pexpect
+import pytest
 
 DEMO = [sys.executable, "-m", "hitl", "demo"]
 
@@ -85,6 +86,25 @@ def test_a_bad_policy_is_reported_without_a_traceback() -> None:
     assert done.returncode == 2
     assert "unknown policy name 'sometimes'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("policy", "message"),
+    [
+        ("(" * 1_000 + "code" + ")" * 1_000, "column 101: parentheses and ~ nest more than 100 deep"),
+        ("~" * 1_000 + "code", "column 101: parentheses and ~ nest more than 100 deep"),
+        ("terminate | code(", "the policy 'terminate | code(', column 17: missing ')'"),
+        ("terminate | every(0)", "column 13: every(0): EveryNth() takes a whole number >= 1"),
+    ],
+    ids=["parentheses", "tildes", "unclosed", "bad-number"],
+)
+def test_a_bad_policy_is_a_usage_error_naming_the_column(policy: str, message: str) -> None:
+    done = subprocess.run([*DEMO, "--policy", policy, "--answers"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "hitl demo: error: argument --policy: the policy " in done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr) < 1_000
 
 
 def test_online_demo_never_runs_model_code_without_approval() -> None:
