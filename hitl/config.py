@@ -35,7 +35,7 @@ import reprlib
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
 
@@ -44,6 +44,9 @@ from .limits import Limits
 
 if TYPE_CHECKING:
     from .conditions import Condition
+    from .proxy import PolicyUserProxy
+
+    _P = TypeVar("_P", bound=PolicyUserProxy)
     from .inputs import AsyncHumanInput, HumanInput
     from .proxy import PolicyUserProxy
     from .replies import AutoReply
@@ -467,11 +470,16 @@ class ProxyConfig(_Model):
             )
         return self
 
-    def build(self, **kwargs: Any) -> PolicyUserProxy:
+    @overload
+    def build(self, *, proxy_class: type[_P], **kwargs: Any) -> _P: ...
+    @overload
+    def build(self, **kwargs: Any) -> PolicyUserProxy: ...
+    def build(self, *, proxy_class: type[PolicyUserProxy] | None = None, **kwargs: Any) -> PolicyUserProxy:
         """Build the proxy; ``kwargs`` go to [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] (``function_map=``...).
 
         A keyword the configuration also sets wins over it: ``build(human_input=ScriptedInput([...]))``
-        tests a production configuration with a scripted human.
+        tests a production configuration with a scripted human. ``proxy_class`` builds a subclass of
+        ``PolicyUserProxy`` instead (what ``YourProxy.from_config`` does).
         """
         from .proxy import PolicyUserProxy
         from .spec import parse_policy
@@ -494,7 +502,7 @@ class ProxyConfig(_Model):
             )
         if "default_auto_reply" in kwargs:
             del options["auto_reply"]
-        proxy = PolicyUserProxy(kwargs.pop("name", self.name), **{**options, **kwargs})
+        proxy = (proxy_class or PolicyUserProxy)(kwargs.pop("name", self.name), **{**options, **kwargs})
         proxy._hitl_config = self
         return proxy
 

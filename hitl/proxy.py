@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
+from typing_extensions import Self
+
 from . import _compat, _rules
 from ._compat import ConversableAgent, UserProxyAgent
 from ._gate import REFUSED, ExecutionGate, GatedExecutor, Verdict, probing
@@ -278,10 +280,11 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         )
 
     @classmethod
-    def from_config(cls, source: ProxyConfig | Mapping[str, Any] | str | os.PathLike[str], **kwargs: Any) -> Any:
+    def from_config(cls, source: ProxyConfig | Mapping[str, Any] | str | os.PathLike[str], **kwargs: Any) -> Self:
         """Build a proxy from a [`ProxyConfig`][hitl.config.ProxyConfig], a dict, or a JSON or YAML file.
 
-        ``kwargs`` go to the constructor (``function_map=``, ``llm_config=``...).
+        ``kwargs`` go to the constructor (``function_map=``, ``llm_config=``...). Called on a subclass, it
+        builds that subclass.
 
         Examples:
             >>> proxy = PolicyUserProxy.from_config({"name": "user", "policy": "terminate | code"})
@@ -291,7 +294,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         from .config import ProxyConfig, load_config
 
         config = source if isinstance(source, ProxyConfig) else load_config(source)
-        return config.build(**kwargs)
+        return config.build(proxy_class=cls, **kwargs)
 
     def to_config(self) -> ProxyConfig:
         """Describe this proxy as a [`ProxyConfig`][hitl.config.ProxyConfig] (``from_config`` builds it back).

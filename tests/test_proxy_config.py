@@ -323,3 +323,12 @@ def test_a_policy_written_as_text_decides_as_the_policy_did(policy: InputPolicy)
     # When(a | b) reads back as When(a) | When(b): another object, the same decisions.
     again = parse_policy(format_policy(policy))
     assert [again.decide(ctx).ask for ctx in PROBES] == [policy.decide(ctx).ask for ctx in PROBES]
+
+
+def test_from_config_on_a_subclass_builds_the_subclass() -> None:
+    class Reviewer(PolicyUserProxy):
+        pass
+
+    proxy = Reviewer.from_config({"name": "user", "policy": "terminate | code"})
+    assert type(proxy) is Reviewer
+    assert repr(proxy.policy) == "Terminate() | When(has_code_block)"
