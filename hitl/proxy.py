@@ -232,6 +232,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self._hitl_unrecorded: list[tuple[Any, ...]] = []  # decisions not yet turned into records
         self._hitl_limits = _resolve_limits(limits, max_consecutive_auto_reply)
         self._hitl_input = _resolve_input(human_input)
+        self._hitl_console = isinstance(self._hitl_input, ConsoleInput)
         if prompts is not None:
             if not isinstance(prompts, Prompts):
                 raise TypeError(f"prompts must be a hitl.Prompts (got {prompts!r})")
@@ -461,6 +462,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     @human_input.setter
     def human_input(self, provider: HumanInput | AsyncHumanInput | None) -> None:
         self._hitl_input = _resolve_input(provider)
+        self._hitl_console = isinstance(self._hitl_input, ConsoleInput)
 
     # -- chats ----------------------------------------------------------------------------------------------
     def initiate_chat(self, recipient: Any, *args: Any, **kwargs: Any) -> Any:
@@ -591,7 +593,15 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         if self._hitl_gates is not None:
             self._hitl_gate.clear()  # approvals hold for the message they were given at, no longer
             self._hitl_last_sender = sender
-        ctx = self._hitl_turn_context(messages, sender)
+        ctx = TurnContext(  # as _hitl_turn_context builds it, without the call: this runs on every message
+            messages[-1],
+            messages=messages,
+            sender=None if sender is None else sender.name,
+            recipient=self.name,
+            auto_replies=self._consecutive_auto_reply_counter[sender],
+            auto_reply_limit=self._max_consecutive_auto_reply_dict[sender],
+            is_termination=self._is_termination_msg,
+        )
         turn = _Turn(ctx, self._hitl_policy.decide(ctx), sender)
         if turn.decision.ask:
             turn.prompt = self.build_prompt(ctx, turn.decision)
@@ -719,16 +729,19 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         answer, and the event is recorded.
         """
         step = _CURRENT_STEP.get()
-        ctx = self._hitl_context(step)
+        ctx = step.ctx if step is not None else self._hitl_context(None)
         provider: Any = self._hitl_input
-        self.check_can_ask()
+        if self._hitl_console:
+            self.check_can_ask()
         prompt = visible(prompt)  # a preview cannot show other text than the one that runs
         ask = getattr(provider, "ask", None)
         try:
             answer = ask(prompt, ctx) if ask is not None else _run_to_completion(provider.a_ask(prompt, ctx), provider)
         except NoAnswer as missing:
             answer = self._hitl_no_answer(step, missing)
-        return _compat.record_human_input(self, _checked(answer, provider))
+        if type(answer) is not str:
+            answer = _checked(answer, provider)
+        return _compat.record_human_input(self, answer)
 
     async def a_get_human_input(self, prompt: str, **kwargs: Any) -> str:
         """Ask the human-input provider without blocking the event loop.
