@@ -49,7 +49,7 @@ from .context import TurnContext
 from .errors import ConfigurationError
 from .policies import AllOf, AnyOf, Decision, InputPolicy, Not
 
-__all__ = ["ApproveCode", "ApproveTools", "Gates", "code_approval", "tool_approval"]
+__all__ = ["ApproveCode", "ApproveTools", "Gates", "code_approval", "may_ask", "tool_approval"]
 
 #: Approvals are bound to content: ("code", code) for a code block, ("call", name, arguments) for a call.
 Approval = tuple[str, ...]
@@ -127,6 +127,19 @@ def _runnable_code(ctx: TurnContext) -> list[tuple[str, str]]:
             continue  # AutoGen's answer for "no code block here"
         return [(language or _compat.infer_lang(code), code) for language, code in blocks]
     return []
+
+
+def may_ask(policy: InputPolicy) -> bool:
+    """Whether a proxy with ``policy`` may ask a human: at the message, or, for a gate, where code runs.
+
+    ``Never() & ApproveCode()`` never asks at the message, yet its gate asks about code about to run.
+
+    Examples:
+        >>> from hitl import Never
+        >>> may_ask(Never()), may_ask(Never() & ApproveCode())
+        (False, True)
+    """
+    return policy.can_ask or bool(_gates_in(policy))
 
 
 def _gates_in(policy: InputPolicy) -> list[InputPolicy]:

@@ -329,6 +329,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self._hitl_policy_repr = repr(policy)
         self._hitl_mode = to_mode(policy)
         self._hitl_can_ask = policy.can_ask
+        # A gate asks where gated content runs, whatever the composition decides at the message.
+        self._hitl_may_ask = policy.can_ask or gates is not None
 
     def _hitl_install_gate(self) -> None:
         """Route every execution path of this proxy through its gate (once; see [`hitl.approval`][hitl.approval])."""
@@ -497,7 +499,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         start: it does not read hitl's provider.
         """
         provider = self._hitl_input
-        if not (isinstance(provider, ConsoleInput) and self._hitl_can_ask):
+        if not (isinstance(provider, ConsoleInput) and self._hitl_may_ask):
             return
         if use_async:
             elsewhere = self._hitl_overrides("a_get_human_input") or (

@@ -47,6 +47,7 @@ from typing import Any, Literal
 from ._rules import CheckpointOutcome, InputEvent
 from ._text import visible
 from .audit import AuditSink, DecisionRecord
+from .approval import may_ask
 from .conditions import Keyword
 from .context import TurnContext, message_text
 from .errors import ConfigurationError
@@ -248,7 +249,7 @@ class Workflow:
         provider = self.human_input
         if not isinstance(provider, ConsoleInput):
             return
-        if at_checkpoint or any(stage.checkpoint or stage.policy.can_ask for stage in self.stages):
+        if at_checkpoint or any(stage.checkpoint or may_ask(stage.policy) for stage in self.stages):
             provider.check_interactive()
 
     def _plan(self) -> Generator[_Chat | _Checkpoint, _Answer | None, WorkflowResult]:

@@ -108,3 +108,20 @@ def test_an_async_chat_with_only_a_sync_override_still_reads_the_console_and_is_
     with pytest.raises(ConfigurationError, match="stdin is not a terminal"):  # before anything is sent
         asyncio.run(proxy.a_initiate_chat(assistant, message="Hello."))
     assert asked == []
+
+
+def test_a_gate_that_asks_only_where_code_runs_is_refused_on_a_console_nobody_can_answer() -> None:
+    """``Never() & ApproveCode()`` never asks at the message, yet its gate asks where code runs."""
+    from hitl import ApproveCode, Never, Stage, Workflow
+
+    policy = Never() & ApproveCode()
+    assert not policy.can_ask
+    proxy = PolicyUserProxy("user", policy=policy, code_execution_config={"work_dir": "unused", "use_docker": False})
+    assistant = ScriptedAssistant("assistant", ["```python\nprint('ran')\n```"], on_exhausted="stop")
+    with pytest.raises(ConfigurationError, match="stdin is not a terminal"):
+        proxy.initiate_chat(assistant, message="go", max_turns=2)
+    with pytest.raises(ConfigurationError, match="stdin is not a terminal"):
+        asyncio.run(proxy.a_initiate_chat(assistant, message="go", max_turns=2))
+    stage = Stage("code", "Write it.", policy=policy, checkpoint=False)
+    with pytest.raises(ConfigurationError, match="stdin is not a terminal"):
+        Workflow([stage], assistant=assistant).run()
