@@ -46,8 +46,8 @@ from typing import Any, Literal
 
 from ._rules import CheckpointOutcome, InputEvent
 from ._text import visible
-from .audit import AuditSink, DecisionRecord
 from .approval import may_ask
+from .audit import AuditSink, DecisionRecord
 from .conditions import Keyword
 from .context import TurnContext, message_text
 from .errors import ConfigurationError
