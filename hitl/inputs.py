@@ -49,6 +49,7 @@ from .errors import ConfigurationError, HitlError, InputExhaustedError
 __all__ = [
     "ALLOW_NON_INTERACTIVE_ENV",
     "MAX_TIMEOUT_SECONDS",
+    "TERMINAL_RESET",
     "AsyncHumanInput",
     "CallbackInput",
     "ConsoleInput",
@@ -504,10 +505,10 @@ class ConsoleInput:
         return f"ConsoleInput({', '.join(options)})"
 
 
-#: Printed before a question on a terminal: undoes any display state a message printed earlier may have left
-#: on (hidden or coloured text, another character set, a scroll region, the alternate screen, a hidden
-#: cursor, insert mode), so the preview and the prompt show as written. The cursor stays where it is.
 TERMINAL_RESET = "\x1b[0m\x1b(B\x1b7\x1b[r\x1b8\x1b[?1049l\x1b[?25h\x1b[4l\x1b[?5l"
+"""Printed before a question on a terminal: undoes any display state a message printed earlier may have left
+on (hidden or coloured text, another character set, a scroll region, the alternate screen, a hidden
+cursor, insert mode), so the preview and the prompt show as written. The cursor stays where it is."""
 
 
 def _on_terminal(prompt: str) -> str:
