@@ -7,7 +7,7 @@ one that runs. Everything hitl shows a human goes through [`visible`][hitl._text
 
 from __future__ import annotations
 
-__all__ = ["visible"]
+__all__ = ["check_template", "visible"]
 
 
 def _escape(code: int) -> str:
@@ -69,3 +69,38 @@ def visible(text: str) -> str:
     if text.isprintable() and (text.isascii() or not any(ord(char) in _INVISIBLE for char in text)):
         return text
     return "".join(_shown(char) for char in text)
+
+
+def check_template(template: object, names: tuple[str, ...], owner: str) -> str:
+    """Return ``template`` if it is a text whose ``{placeholders}`` are only ``names``, plain; else raise.
+
+    Plain means no format spec, attribute or index (``{agent:>999999999}`` would build a gigabyte), so
+    filling it in costs what its text costs; a conversion (``{stage!r}``) is fine.
+
+    Raises:
+        TypeError: ``template`` is not a str.
+        ConfigurationError: a placeholder that is not one of ``names``, or not plain, or broken braces.
+    """
+    import string
+
+    from .errors import ConfigurationError
+
+    if not isinstance(template, str):
+        raise TypeError(f"{owner} must be a str (got {template!r})")
+    allowed = " and ".join(f"{{{name}}}" for name in names)
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"{owner} has broken braces ({exc}): {template!r}; write {{{{ and }}}} for literal braces"
+        ) from None
+    for _, field, spec, conversion in fields:
+        if field is None:
+            continue
+        if field not in names or spec:
+            shown = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ConfigurationError(
+                f"{owner} may use only the plain placeholders {allowed} (got {shown} in {template!r}); "
+                "write {{ and }} for literal braces"
+            )
+    return template

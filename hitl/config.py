@@ -206,6 +206,11 @@ class RegexTermination(_Model):
         except re.error as exc:
             shown = reprlib.repr(value)
             raise ValueError(f"termination.pattern {shown} is not a valid regular expression: {exc}") from None
+        except (RecursionError, OverflowError):
+            shown = reprlib.repr(value)
+            raise ValueError(
+                f"termination.pattern {shown} nests its groups deeper than Python's regular expressions can compile"
+            ) from None
         return value
 
 
@@ -641,11 +646,26 @@ def _read_json(text: str, path: Path) -> Any:
         elif bracket == '"':
             break  # a string that never ends: the JSON reader says where
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=lambda pairs: _unique_keys(pairs, path))
     except json.JSONDecodeError as exc:
         raise ConfigurationError(f"{path} is not valid JSON: {exc}") from None
-    except (ValueError, RecursionError) as exc:  # a number of more digits than Python reads, say
+    except ConfigurationError:
+        raise
+    except (ValueError, RecursionError, OverflowError) as exc:  # a number of more digits than Python reads, say
         raise ConfigurationError(f"{path} could not be read as JSON: {exc}") from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]], path: Path) -> dict[str, Any]:
+    """Build a JSON object's dict, refusing a key given twice (the later one would silently win)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ConfigurationError(
+                f"{path}: the key {reprlib.repr(key)} is given twice in one object, and only the last would count; "
+                "keep one"
+            )
+        found[key] = value
+    return found
 
 
 def _read_yaml(text: str, path: Path) -> Any:
@@ -661,7 +681,7 @@ def _read_yaml(text: str, path: Path) -> Any:
     except yaml.YAMLError as exc:
         where = str(exc).replace('"<unicode string>"', str(path))
         raise ConfigurationError(f"{path} is not valid YAML: {where}") from None
-    except (ValueError, RecursionError) as exc:  # a value the YAML reader cannot build, say
+    except (ValueError, RecursionError, OverflowError) as exc:  # a value the YAML reader cannot build, say
         raise ConfigurationError(f"{path} could not be read as YAML: {exc}") from None
 
 
@@ -670,7 +690,30 @@ def _check_yaml_shape(yaml: Any, text: str, path: Path) -> None:
     values = 0  # values so far, each alias counted as the values it stands for
     anchored: dict[str, int] = {}  # anchor -> the values of the node it names
     opened: list[tuple[str | None, int]] = []  # the lists and mappings not closed yet: anchor, values before
+    keys: list[set[str] | None] = []  # for each open mapping its keys so far (None for a list)
+    expect_key: list[bool] = []  # for each open mapping: whether its next node is a key
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        starts = isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent))
+        if starts and keys and keys[-1] is not None:  # a node inside a mapping: a key, then its value
+            is_key = expect_key[-1]
+            expect_key[-1] = not is_key
+            if is_key and isinstance(event, yaml.ScalarEvent):
+                if event.value in keys[-1] and event.value != "<<":
+                    raise ConfigurationError(
+                        f"{path}, {_where(event)}: the key {reprlib.repr(event.value)} is given twice in one "
+                        "mapping, and only the last would count; keep one"
+                    )
+                keys[-1].add(event.value)
+        if (
+            isinstance(event, yaml.ScalarEvent)
+            and event.style is None
+            and len(event.value) > _MAX_NUMBER_TEXT
+            and _NUMBERISH.fullmatch(event.value)
+        ):
+            raise ConfigurationError(
+                f"{path}, {_where(event)}: a number written with more than {_MAX_NUMBER_TEXT} characters; "
+                "no setting takes one (quote it if it is meant as text)"
+            )
         if isinstance(event, yaml.AliasEvent):
             if any(anchor == event.anchor for anchor, _ in opened):
                 raise ConfigurationError(
@@ -682,8 +725,12 @@ def _check_yaml_shape(yaml: Any, text: str, path: Path) -> None:
             if len(opened) >= MAX_NESTING:
                 raise _too_deep(f"{path}, {_where(event)}")
             opened.append((event.anchor, values))
+            keys.append(set() if isinstance(event, yaml.MappingStartEvent) else None)
+            expect_key.append(True)
             values += 1
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            keys.pop()
+            expect_key.pop()
             anchor, before = opened.pop()
             if anchor is not None:
                 anchored[anchor] = values - before
@@ -697,6 +744,12 @@ def _check_yaml_shape(yaml: Any, text: str, path: Path) -> None:
                 "counting what each alias stands for (aliases of aliases multiply, as in a 'billion laughs'); "
                 "a configuration holds a few hundred: repeat fewer values"
             )
+
+
+#: How long a plain YAML scalar that looks like a number may be: PyYAML builds some number forms
+#: (sexagesimal ints, say) in time that grows with the square of their length.
+_MAX_NUMBER_TEXT = 100
+_NUMBERISH = re.compile(r"[-+]?(?:[0-9][0-9_:.eE+-]*|\.[0-9][0-9_eE+-]*|0[xob][0-9a-fA-F_]+)")
 
 
 def _where(event: Any) -> str:

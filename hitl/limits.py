@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -14,12 +15,26 @@ def _check_int(value: Any, *, field: str, minimum: int, none_means: str) -> Any:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(
-            f"Limits.{field} must be an int >= {minimum} or None (got {value!r} of type {type(value).__name__}); "
-            f"None means {none_means}"
+            f"Limits.{field} must be an int >= {minimum} or None (got {reprlib.repr(value)} of type "
+            f"{type(value).__name__}); None means {none_means}"
         )
     if value < minimum:
-        raise ValueError(f"Limits.{field} must be >= {minimum} (got {value}); use None for {none_means}")
+        raise ValueError(f"Limits.{field} must be >= {minimum} (got {_shown(value)}); use None for {none_means}")
+    if value > MAX_LIMIT:
+        raise ValueError(f"Limits.{field} must be <= {MAX_LIMIT:,} (got {_shown(value)}); use None for {none_means}")
     return value
+
+
+#: The largest limit accepted: a billion turns or auto-replies is beyond any chat; larger is a mistake.
+MAX_LIMIT = 1_000_000_000
+
+
+def _shown(value: int) -> str:
+    """Show an int as text, even one of more digits than Python prints (where ``str`` raises)."""
+    try:
+        return str(value)
+    except ValueError:
+        return f"an int of about {value.bit_length() * 3 // 10:,} digits"
 
 
 class Limits(BaseModel):

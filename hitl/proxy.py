@@ -34,7 +34,7 @@ from . import _compat, _rules
 from ._compat import ConversableAgent, UserProxyAgent
 from ._gate import REFUSED, ExecutionGate, GatedExecutor, Verdict, probing
 from ._rules import InputEvent, Outcome
-from ._text import visible
+from ._text import check_template, visible
 from .approval import Gates, code_detail, tool_detail
 from .context import TurnContext, message_text
 from .errors import ConfigurationError, ConfigWarning, _user_stacklevel
@@ -85,13 +85,7 @@ class Prompts:
 
     def __post_init__(self) -> None:
         for name in ("always", "enter_stops", "enter_auto_replies", "approve"):
-            template = getattr(self, name)
-            try:
-                template.format(agent="agent", sender="sender")
-            except (KeyError, IndexError, ValueError, AttributeError) as exc:
-                raise ConfigurationError(
-                    f"Prompts.{name} may use only the placeholders {{agent}} and {{sender}} (got {template!r})"
-                ) from exc
+            check_template(getattr(self, name), ("agent", "sender"), f"Prompts.{name}")
 
 
 @dataclass(slots=True)

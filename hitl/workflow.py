@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ._rules import CheckpointOutcome, InputEvent
-from ._text import visible
+from ._text import check_template, visible
 from .approval import may_ask
 from .audit import AuditSink, DecisionRecord
 from .conditions import Keyword
@@ -228,7 +228,7 @@ class Workflow:
         self.assistant = assistant
         self.human_input: HumanInput | AsyncHumanInput = human_input if human_input is not None else ConsoleInput()
         self.is_termination_msg = is_termination_msg if is_termination_msg is not None else Keyword("TERMINATE")
-        self.checkpoint_prompt = checkpoint_prompt
+        self.checkpoint_prompt = check_template(checkpoint_prompt, ("stage", "answer"), "Workflow.checkpoint_prompt")
         self.audit: list[AuditSink] = _resolve_sinks(audit)
 
     def _proxy(self, stage: Stage) -> PolicyUserProxy:

@@ -107,7 +107,7 @@ def test_a_dict_too_deep_or_holding_itself_is_refused(kind: str) -> None:
     ("name", "content", "message"),
     [
         ("huge.json", b'{"name": ' + b"9" * 5_000 + b"}", "could not be read as JSON"),
-        ("huge.yaml", b"name: " + b"9" * 5_000 + b"\n", "could not be read as YAML"),
+        ("huge.yaml", b"name: " + b"9" * 5_000 + b"\n", "a number written with more than 100 characters"),
         ("latin1.yaml", b"name: caf\xe9\n", "is not UTF-8 text"),
         ("latin1.json", b'{"name": "caf\xe9"}', "is not UTF-8 text"),
     ],
@@ -119,3 +119,42 @@ def test_a_file_python_cannot_read_is_a_configuration_error(
     path.write_bytes(content)
     with pytest.raises(ConfigurationError, match=message):
         load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("dup.json", '{"name": "a", "policy": "always", "policy": "never"}', "'policy' is given twice"),
+        ("dup.yaml", "name: a\npolicy: always\npolicy: never\n", "line 3, column 1: the key 'policy' is given twice"),
+        ("nested.yaml", "name: a\nhuman_input:\n  kind: console\n  kind: scripted\n", "line 4, column 3"),
+        ("sexagesimal.yaml", "name: a\nlimits: {max_turns: " + ":".join(["59"] * 3_000) + "}\n", "more than 100"),
+        ("float.yaml", "name: a\nlimits: {max_turns: 1" + ":59" * 200 + ".5}\n", "more than 100"),
+        ("hex.yaml", "name: a\nlimits: {max_turns: 0x" + "f" * 20_000 + "}\n", "more than 100"),
+    ],
+)
+def test_a_key_given_twice_or_an_overlong_number_is_refused_with_its_place(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(ConfigurationError, match=message):
+        load_config(path)
+
+
+def test_long_plain_text_that_starts_with_a_digit_is_still_text(tmp_path: Path) -> None:
+    path = tmp_path / "text.yaml"
+    path.write_text("name: a\nsystem_message: 1. " + "do things well " * 20 + "\n")
+    assert load_config(path).system_message.startswith("1. do things well")
+
+
+def test_a_regex_nested_too_deep_and_a_huge_limit_are_field_errors(tmp_path: Path) -> None:
+    import pydantic
+
+    deep = tmp_path / "deep.yaml"
+    deep.write_text('name: a\ntermination: {kind: regex, pattern: "' + "(" * 600 + ")" * 600 + '"}\n')
+    with pytest.raises(pydantic.ValidationError, match="nests its groups deeper"):
+        load_config(deep)
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"name": "a", "limits": {"max_turns": ' + "9" * 4_000 + "}}")
+    with pytest.raises(pydantic.ValidationError, match="must be <= 1,000,000,000"):
+        load_config(huge)

@@ -102,3 +102,19 @@ def test_both_limit_keywords_given_to_build_are_the_constructors_error() -> None
     config = load_config({"name": "r", "policy": "terminate"})
     with pytest.raises(ConfigurationError, match="max_consecutive_auto_reply"):
         config.build(limits=Limits(max_turns=2), max_consecutive_auto_reply=4)
+
+
+@pytest.mark.parametrize("template", ["{agent:>1999999999}", "{sender.__class__}", "{0}", "{other}", "{"])
+def test_a_prompt_template_may_hold_only_plain_placeholders(template: str) -> None:
+    from hitl import Prompts
+
+    with pytest.raises(ConfigurationError, match=r"Prompts\.always"):
+        Prompts(always=template)
+
+
+@pytest.mark.parametrize("template", ["{", "{x}", "{0}", "{answer:>999999999}"])
+def test_a_checkpoint_prompt_is_checked_when_the_workflow_is_built(template: str) -> None:
+    from hitl import Stage, Workflow
+
+    with pytest.raises(ConfigurationError, match=r"Workflow\.checkpoint_prompt"):
+        Workflow([Stage("s", "task")], assistant=ScriptedAssistant("a", []), checkpoint_prompt=template)
