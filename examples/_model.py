@@ -1,38 +1,40 @@
-"""Shared by the examples: a scripted assistant offline, a real model when one is configured.
+"""Shared by the examples: a scripted assistant offline, a real model when asked for one.
 
 Offline (the default) the assistant replies from a script, so every example runs anywhere. With
-``OAI_CONFIG_LIST`` or ``OPENAI_API_KEY`` set (and ``HITL_EXAMPLES_ONLINE=1``), it is a real
-``autogen.AssistantAgent``.
+``HITL_EXAMPLES_ONLINE=1`` it is a real ``autogen.AssistantAgent``, configured as ``hitl demo --online``
+is: ``OAI_CONFIG_LIST`` (a JSON list, or the path of a file holding one; ``HITL_EXAMPLES_MODEL`` picks
+one model of it) or ``OPENAI_API_KEY``. That needs the ``openai`` package: ``pip install
+"autogen-hitl[openai]"``. What is missing is said in one line, not a traceback.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
+from hitl import ConfigurationError
+from hitl._cli import llm_config
 from hitl.testing import ScriptedAssistant
 
 
 def online() -> bool:
     """Whether to use a real model."""
-    has_key = bool(os.environ.get("OAI_CONFIG_LIST") or os.environ.get("OPENAI_API_KEY"))
-    return has_key and os.environ.get("HITL_EXAMPLES_ONLINE") == "1"
+    return os.environ.get("HITL_EXAMPLES_ONLINE") == "1"
 
 
 def assistant(name: str, script: Sequence[Any], system_message: str) -> Any:
     """The assistant of an example: scripted offline, an LLM online."""
     if not online():
         return ScriptedAssistant(name, script, on_exhausted="stop")
+    try:
+        config = llm_config(os.environ.get("HITL_EXAMPLES_MODEL") or None)
+    except ConfigurationError as exc:
+        sys.exit(f"{os.path.basename(sys.argv[0])}: HITL_EXAMPLES_ONLINE=1: {exc}")
     import autogen
 
-    if os.environ.get("OAI_CONFIG_LIST"):
-        config_list = autogen.config_list_from_json("OAI_CONFIG_LIST")
-    else:
-        config_list = [{"model": "gpt-4o-mini", "api_key": os.environ["OPENAI_API_KEY"]}]
-    return autogen.AssistantAgent(
-        name, llm_config={"config_list": config_list, "temperature": 0}, system_message=system_message
-    )
+    return autogen.AssistantAgent(name, llm_config=config, system_message=system_message)
 
 
 def show(result: Any, proxy: Any) -> None:

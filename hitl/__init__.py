@@ -28,7 +28,7 @@ from .replies import AutoReply, CallableReply, FirstMatch, StaticReply
 
 if TYPE_CHECKING:
     from .approval import ApproveCode, ApproveTools
-    from .audit import DecisionRecord, JsonlAudit
+    from .audit import DecisionRecord, JsonlAudit, LoggingAudit
     from .conditions import Condition, Keyword, condition
     from .workflow import Stage, StageResult, Workflow, WorkflowResult
 
@@ -58,6 +58,7 @@ __all__ = [
     "JsonlAudit",
     "Keyword",
     "Limits",
+    "LoggingAudit",
     "Never",
     "NoAnswer",
     "Not",
@@ -87,6 +88,7 @@ _LAZY = {
     "ApproveTools": "approval",
     "DecisionRecord": "audit",
     "JsonlAudit": "audit",
+    "LoggingAudit": "audit",
     "Condition": "conditions",
     "Keyword": "conditions",
     "condition": "conditions",

@@ -8,12 +8,15 @@ question (with ``stage`` set). Records are kept on the proxy (``proxy.decisions`
 sinks, such as [`JsonlAudit`][hitl.audit.JsonlAudit], which appends each decision as one JSON line in a
 single write, so a crash loses nothing already decided and can tear at most the line being written;
 [`read_jsonl`][hitl.audit.read_jsonl] reads every complete record back and reports such a torn last line.
+[`LoggingAudit`][hitl.audit.LoggingAudit] sends each decision to Python's ``logging`` instead, as one
+readable line with the record attached, for the handlers an application already has.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import threading
 import warnings
@@ -40,6 +43,7 @@ __all__ = [
     "DecisionRecord",
     "InputEvent",
     "JsonlAudit",
+    "LoggingAudit",
     "Outcome",
     "TornLineWarning",
     "read_jsonl",
@@ -148,6 +152,7 @@ class JsonlAudit:
         with self._lock:
             fd = self._fd if self._fd is not None else self._open()
             with _exclusive(fd):
+                _seal_torn_end(fd)
                 _write_all(fd, line)
             if self.fsync:
                 os.fsync(fd)
@@ -264,25 +269,31 @@ class AuditRecords(list[DecisionRecord]):
     Attributes:
         torn_tail: the text of the file's torn last line (a record cut short when its writer was killed,
             without a newline and not valid JSON), or ``None`` when the file ends with a complete record.
+        torn_lines: the numbers of every torn line, the last one included: with several processes
+            appending, one killed mid-record leaves its torn line where the others went on writing.
     """
 
-    def __init__(self, records: Iterable[DecisionRecord] = (), torn_tail: str | None = None) -> None:
+    def __init__(
+        self, records: Iterable[DecisionRecord] = (), torn_tail: str | None = None, torn_lines: Iterable[int] = ()
+    ) -> None:
         super().__init__(records)
         self.torn_tail = torn_tail
+        self.torn_lines = list(torn_lines)
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> AuditRecords:
     """Read the records of a JSON Lines audit file, validating each one.
 
-    A process killed while [`JsonlAudit`][hitl.audit.JsonlAudit] was writing can leave the last line torn
-    (cut short: no newline, not valid JSON). That is a crash, not corruption: every complete record is
-    returned, the torn line's text is in the result's ``torn_tail``, and a
-    [`TornLineWarning`][hitl.audit.TornLineWarning] says so. A malformed line anywhere else is
+    A process killed while [`JsonlAudit`][hitl.audit.JsonlAudit] was writing can leave a line torn (cut
+    short: not valid JSON): the last line, or, when several processes append to the file, a line the
+    others wrote after (each writer seals a torn end with a newline before its own record). That is a
+    crash, not corruption: every complete record is returned, the torn lines' numbers are in the result's
+    ``torn_lines`` (the last line's text in ``torn_tail``), and a
+    [`TornLineWarning`][hitl.audit.TornLineWarning] says so. A line that is whole JSON but not a record is
     corruption, and an error.
 
     Raises:
-        ValueError: a line before the last one (or a last line that is whole JSON) is not a valid
-            record; the message names the file and the line.
+        ValueError: a line is whole JSON but not a valid record; the message names the file and the line.
 
     Examples:
         >>> import tempfile, pathlib
@@ -297,14 +308,28 @@ def read_jsonl(path: str | os.PathLike[str]) -> AuditRecords:
     tail = lines.pop()  # what follows the last newline: nothing, unless the last line was torn
     records = AuditRecords()
     for number, line in enumerate(lines, start=1):
-        if line.strip():
-            records.append(_parse(line, file, number))
+        if not line.strip():
+            continue
+        try:
+            json.loads(line)
+        except ValueError:  # cut short by a writer killed mid-record; another process wrote on after it
+            records.torn_lines.append(number)
+            continue
+        records.append(_parse(line, file, number))
+    if records.torn_lines:
+        warnings.warn(
+            f"{file}: line(s) {', '.join(map(str, records.torn_lines[:10]))} torn, records cut short when their "
+            f"writer was killed while others went on appending; the {len(records)} complete records are returned",
+            TornLineWarning,
+            stacklevel=2,
+        )
     if not tail.strip():
         return records
     try:
         json.loads(tail)
     except ValueError:  # not JSON (a UnicodeDecodeError is a ValueError too): cut short by a crash
         records.torn_tail = tail.decode("utf-8", errors="replace")
+        records.torn_lines.append(len(lines) + 1)
         warnings.warn(
             f"{file}: the last line ({len(tail)} bytes) is torn, a record cut short when its writer was killed; "
             f"the {len(records)} complete records before it are returned, the torn text is in .torn_tail",
@@ -322,3 +347,104 @@ def _parse(line: bytes, file: Path, number: int) -> DecisionRecord:
         return DecisionRecord.model_validate(json.loads(line))
     except ValueError as exc:  # not JSON, not UTF-8, or not a record
         raise ValueError(f"{file}, line {number}: not a decision record: {_excerpt(line)}\n{exc}") from exc
+
+
+def _seal_torn_end(fd: int) -> None:
+    """End a torn last line (another writer killed mid-record) with a newline, so this record starts its own.
+
+    Called while holding the file's lock. Where ``os.pread`` is missing (Windows), nothing is checked.
+    """
+    pread = getattr(os, "pread", None)
+    if pread is None:
+        return
+    size = os.fstat(fd).st_size
+    if size and pread(fd, 1, size - 1) != b"\n":
+        _write_all(fd, b"\n")
+
+
+class LoggingAudit:
+    """Send each decision to Python's ``logging``: one readable line, with the record attached.
+
+    Each record is logged at ``level`` on ``logger`` (a name or a ``logging.Logger``) as one line that says
+    what happened, such as ``user: message 4 from assistant: asked (Terminate(): termination message),
+    answered '' -> stop (...)``, and the [`DecisionRecord`][hitl.audit.DecisionRecord] itself is attached as
+    the log record's ``decision`` attribute (``extra``), for filters and structured formatters
+    (``record.decision.model_dump(mode="json")`` is JSON-ready). Nothing is formatted when the logger
+    would drop the line. Logging configuration (handlers, levels, files) stays the application's.
+
+    Examples:
+        >>> import logging
+        >>> audit = LoggingAudit()
+        >>> audit
+        LoggingAudit('hitl.decisions', level='INFO')
+        >>> LoggingAudit(logging.getLogger("myapp.hitl"), level="DEBUG").logger.name
+        'myapp.hitl'
+    """
+
+    __slots__ = ("level", "logger")
+
+    def __init__(self, logger: str | logging.Logger = "hitl.decisions", level: int | str = logging.INFO) -> None:
+        if isinstance(logger, str):
+            logger = logging.getLogger(logger)
+        elif not isinstance(logger, logging.Logger):
+            raise TypeError(f"LoggingAudit logger is a logger name or a logging.Logger (got {logger!r})")
+        self.logger: logging.Logger = logger
+        self.level: int = _level(level)
+
+    def write(self, record: DecisionRecord) -> None:
+        """Log ``record`` as one line, attached as the log record's ``decision``."""
+        if self.logger.isEnabledFor(self.level):
+            self.logger.log(self.level, "%s", _describe(record), extra={"decision": record})
+
+    def __repr__(self) -> str:
+        return f"LoggingAudit({self.logger.name!r}, level={logging.getLevelName(self.level)!r})"
+
+
+def _level(level: object) -> int:
+    if isinstance(level, bool) or not isinstance(level, (int, str)):
+        raise TypeError(f"LoggingAudit level is a logging level such as logging.INFO or 'INFO' (got {level!r})")
+    if isinstance(level, str):
+        number = logging.getLevelName(level.upper())
+        if not isinstance(number, int):
+            raise ValueError(
+                f"LoggingAudit level {level!r} is not a logging level; use DEBUG, INFO, WARNING, ERROR or CRITICAL"
+            )
+        return number
+    if level < 0:
+        raise ValueError(f"LoggingAudit level must be >= 0 (got {level}); use logging.INFO, logging.DEBUG...")
+    return level
+
+
+_EVENTS = {"timeout": " (timed out)", "eof": " (input closed)", "interrupt": " (interrupted)"}
+
+
+def _describe(record: DecisionRecord) -> str:
+    """Say what a decision was, on one line: who, which message, asked or not and why, the answer, the outcome.
+
+    Examples:
+        >>> print(_describe(DecisionRecord(
+        ...     agent="user", sender="assistant", turn=4, auto_replies=1, auto_reply_limit=10,
+        ...     policy="Terminate()", fired="Terminate()", reason="termination message", asked=True,
+        ...     answer="", input_event="answered", outcome="stop", stop_reason="Enter",
+        ... )))
+        user: message 4 from assistant: asked (Terminate(): termination message), answered '' -> stop (Enter)
+    """
+    where = f"message {record.turn} from {record.sender or '?'}"
+    if record.stage is not None:
+        where = f"checkpoint of stage {record.stage!r} after {where}"
+    if record.asked:
+        how = f"asked ({record.fired}: {record.reason}), answered {record.answer!r}"
+        how += _EVENTS.get(record.input_event or "", "")
+    else:
+        how = f"not asked ({record.fired}: {record.reason})"
+    outcome = record.outcome.replace("_", "-")
+    if record.stop_reason:
+        outcome += f" ({record.stop_reason})"
+    return _one_line(f"{record.agent}: {where}: {how} -> {outcome}")
+
+
+def _one_line(text: str) -> str:
+    """Escape line breaks (a reason or a stop reason may hold some), so each decision stays one log line."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)

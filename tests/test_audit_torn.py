@@ -68,23 +68,38 @@ def test_a_file_without_a_torn_line_reads_without_a_warning(tmp_path: Path) -> N
         assert read_jsonl(path) == kept
 
 
-@pytest.mark.parametrize(
-    ("damage", "line"),
-    [(b"{not json}\n", 2), (b'{"agent": "not a whole record"}\n', 2), (b"\xff\xfe\n", 2)],
-    ids=["not-json", "not-a-record", "not-utf8"],
-)
-def test_a_malformed_line_before_the_last_is_corruption_and_an_error_that_names_it(
-    tmp_path: Path, damage: bytes, line: int
+def test_a_middle_line_that_is_whole_json_but_not_a_record_is_corruption_and_an_error_that_names_it(
+    tmp_path: Path,
 ) -> None:
     path = tmp_path / "audit.jsonl"
     written(path, 1)
     with path.open("ab") as file:
-        file.write(damage)
-    whole = path.read_bytes()
-    written_again = records(1)[0].model_dump_json().encode() + b"\n"
-    path.write_bytes(whole + written_again)
-    with pytest.raises(ValueError, match=rf"audit.jsonl, line {line}: not a decision record"):
+        file.write(b'{"agent": "not a whole record"}\n')
+        file.write(records(1)[0].model_dump_json().encode() + b"\n")
+    with pytest.raises(ValueError, match=r"audit.jsonl, line 2: not a decision record"):
         read_jsonl(path)
+
+
+@pytest.mark.parametrize("damage", [b'{"time": "2026-01-01T00:00:00Z", "agent": "cut sh', b"\xff\xfe"])
+def test_a_torn_middle_line_left_by_one_of_several_writers_is_reported_not_raised(
+    tmp_path: Path, damage: bytes
+) -> None:
+    """A writer killed mid-record while another process went on appending: its torn line is mid-file."""
+    path = tmp_path / "audit.jsonl"
+    kept = written(path, 2)
+    survivor = JsonlAudit(path)  # another process, running all along
+    first, later = records(2)
+    survivor.write(first)
+    with path.open("ab") as file:
+        file.write(damage)  # the killed writer's fragment, no newline
+    survivor.write(later)  # sealed off before this record, which starts a line of its own
+    survivor.close()
+    kept.append(first)
+    with pytest.warns(TornLineWarning, match=r"line\(s\) 4 torn"):
+        got = read_jsonl(path)
+    assert got == [*kept, later]
+    assert got.torn_lines == [4]
+    assert got.torn_tail is None
 
 
 def test_a_last_line_that_is_whole_json_but_not_a_record_is_an_error_not_a_tear(tmp_path: Path) -> None:

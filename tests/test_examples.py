@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from hitl import _compat
+
+WITHOUT_OPENAI = Path(__file__).resolve().parent / "scripts" / "cli_without_openai.py"
 EXAMPLES = sorted(
     p for p in (Path(__file__).resolve().parent.parent / "examples").glob("*.py") if not p.stem.startswith("_")
 )
@@ -44,3 +47,64 @@ def test_quickstart_shows_when_and_why_the_human_was_asked() -> None:
     assert "ask: When(has_code_block): predicate is true" in out
     assert "ask: Terminate(): termination message" in out
     assert "human was asked 0 time(s)" in out  # Never()
+
+
+ONLINE = [path for path in EXAMPLES if "from _model import" in path.read_text(encoding="utf-8")]
+
+
+def offline_env() -> dict[str, str]:
+    dropped = ("OAI_CONFIG_LIST", "OPENAI_API_KEY", "HITL_EXAMPLES_ONLINE", "HITL_EXAMPLES_MODEL")
+    return {k: v for k, v in os.environ.items() if k not in dropped}
+
+
+def test_the_examples_with_a_model_written_part_can_go_online() -> None:
+    assert {path.stem for path in ONLINE} == {
+        "always_step_by_step",
+        "limits_max_turns",
+        "never_palindrome",
+        "smart_auto_reply",
+        "terminate_review",
+        "three_stage_pipeline",
+    }
+
+
+@pytest.mark.parametrize("example", ONLINE, ids=[path.stem for path in ONLINE])
+def test_an_online_example_without_a_model_configured_says_so_in_one_line(example: Path) -> None:
+    pytest.importorskip("openai", reason="without openai, the message names the package first")
+    done = subprocess.run(
+        [sys.executable, str(example)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**offline_env(), "HITL_EXAMPLES_ONLINE": "1"},
+        stdin=subprocess.DEVNULL,
+        cwd=example.parent,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1].startswith(
+        f"{example.name}: HITL_EXAMPLES_ONLINE=1: a real model needs OAI_CONFIG_LIST"
+    )
+
+
+@pytest.mark.skipif(
+    _compat.AUTOGEN_DISTRIBUTION == "pyautogen" and _compat.AUTOGEN_VERSION.startswith("0.2."),
+    reason="pyautogen 0.2 depends on openai itself: it cannot be missing there",
+)
+def test_an_online_example_without_openai_names_the_extra_in_one_line() -> None:
+    example = EXAMPLES[[path.stem for path in EXAMPLES].index("never_palindrome")]
+    done = subprocess.run(
+        [sys.executable, str(WITHOUT_OPENAI), str(example)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**offline_env(), "HITL_EXAMPLES_ONLINE": "1", "OPENAI_API_KEY": "sk-test"},
+        stdin=subprocess.DEVNULL,
+        cwd=example.parent,
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(
+        "never_palindrome.py: HITL_EXAMPLES_ONLINE=1: a real model needs the openai package, which is not installed: "
+    )
+    assert "[openai]" in done.stderr
