@@ -11,25 +11,25 @@ from .errors import (
     PolicyError,
     ScriptExhaustedError,
 )
-from .inputs import (
-    AsyncHumanInput,
-    CallbackInput,
-    ConsoleInput,
-    HumanInput,
-    NoAnswer,
-    QueueInput,
-    ScriptedInput,
-    TimeoutInput,
-)
 from .limits import Limits
 from .policies import AllOf, Always, AnyOf, Decision, InputPolicy, Never, Not, Terminate, When
-from .proxy import PolicyUserProxy, Prompts
 from .replies import AutoReply, CallableReply, FirstMatch, StaticReply
 
 if TYPE_CHECKING:
     from .approval import ApproveCode, ApproveTools
     from .audit import DecisionRecord, JsonlAudit, LoggingAudit
     from .conditions import Condition, Keyword, condition
+    from .inputs import (
+        AsyncHumanInput,
+        CallbackInput,
+        ConsoleInput,
+        HumanInput,
+        NoAnswer,
+        QueueInput,
+        ScriptedInput,
+        TimeoutInput,
+    )
+    from .proxy import PolicyUserProxy, Prompts
     from .workflow import Stage, StageResult, Workflow, WorkflowResult
 
 __version__ = "0.1.0"
@@ -82,8 +82,19 @@ __all__ = [
 ]
 
 # Loaded on first use, so that `import hitl` stays cheap (conditions, workflows and the audit models
-# cost more to build than the rest of the package together).
+# cost more to build than the rest of the package together) and imports AutoGen only when a name needs it
+# (the pytest plugin imports hitl at every pytest start, wherever hitl is installed).
 _LAZY = {
+    "AsyncHumanInput": "inputs",
+    "CallbackInput": "inputs",
+    "ConsoleInput": "inputs",
+    "HumanInput": "inputs",
+    "NoAnswer": "inputs",
+    "QueueInput": "inputs",
+    "ScriptedInput": "inputs",
+    "TimeoutInput": "inputs",
+    "PolicyUserProxy": "proxy",
+    "Prompts": "proxy",
     "ApproveCode": "approval",
     "ApproveTools": "approval",
     "DecisionRecord": "audit",

@@ -26,14 +26,18 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import reprlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from ._algebra import flatten, join
 from .context import TurnContext
 from .errors import PolicyError
+
+if TYPE_CHECKING:
+    from .policies import Predicate
 
 __all__ = [
     "AfterAutoReplies",
@@ -187,19 +191,21 @@ class Condition(ABC):
         """
         return self.test(subject if isinstance(subject, TurnContext) else _as_context(subject))
 
-    def __or__(self, other: object) -> Any:
+    # The operators type what Python does: with a policy on the other side, these return NotImplemented and the
+    # policy's own operator builds the composition, so ``has_code_block | Terminate()`` is an InputPolicy.
+    def __or__(self, other: Condition | Predicate) -> Condition:
         right = _coerce(other)
         return NotImplemented if right is None else AnyCondition(self, right)
 
-    def __ror__(self, other: object) -> Any:
+    def __ror__(self, other: Predicate) -> Condition:
         left = _coerce(other)
         return NotImplemented if left is None else AnyCondition(left, self)
 
-    def __and__(self, other: object) -> Any:
+    def __and__(self, other: Condition | Predicate) -> Condition:
         right = _coerce(other)
         return NotImplemented if right is None else AllConditions(self, right)
 
-    def __rand__(self, other: object) -> Any:
+    def __rand__(self, other: Predicate) -> Condition:
         left = _coerce(other)
         return NotImplemented if left is None else AllConditions(left, self)
 
@@ -506,6 +512,11 @@ class Matches(Condition):
             compiled = re.compile(self.pattern, 0 if self.case_sensitive else re.IGNORECASE)
         except re.error as exc:
             raise ValueError(f"Matches({self.pattern!r}) is not a valid regular expression: {exc}") from exc
+        except (RecursionError, OverflowError):
+            shown = reprlib.repr(self.pattern)
+            raise ValueError(
+                f"Matches({shown}) nests its groups deeper than Python's regular expressions can compile"
+            ) from None
         object.__setattr__(self, "_compiled", compiled)
 
     def test(self, ctx: TurnContext) -> bool:
@@ -700,8 +711,8 @@ class Keyword(Condition):
 
 
 #: Any fenced code block: ``HasCodeBlock()``.
-has_code_block = HasCodeBlock()
+has_code_block: Final = HasCodeBlock()
 #: Any tool or function call: ``HasToolCall()``.
-has_tool_call = HasToolCall()
+has_tool_call: Final = HasToolCall()
 #: A question outside code blocks: ``AsksQuestion()``.
-asks_question = AsksQuestion()
+asks_question: Final = AsksQuestion()

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hitl import ConfigurationError, Never, PolicyError, PolicyUserProxy, Terminate, TurnContext, When
+from hitl import ConfigurationError, InputPolicy, Never, PolicyError, PolicyUserProxy, Terminate, TurnContext, When
 from hitl.conditions import (
     AfterAutoReplies,
     AnyCondition,
@@ -153,6 +153,25 @@ def test_conditions_print_as_written_and_compose_with_policies() -> None:
         bool(has_code_block)
 
 
+@pytest.mark.parametrize("cond", [has_code_block, HasToolCall("run_*"), ~Keyword(), has_code_block & asks_question])
+def test_combining_gives_what_the_operators_are_typed_to_give(cond: Condition) -> None:
+    """tests/typing pins the types; this, that Python builds the same at run time."""
+
+    def from_coder(ctx: TurnContext) -> bool:
+        return ctx.sender == "coder"
+
+    for combined in (cond | asks_question, cond & asks_question, ~cond, from_coder | cond, cond & from_coder):
+        assert isinstance(combined, Condition)
+    for policy in (Terminate(), When(from_coder)):
+        for mixed in (cond | policy, policy | cond, cond & policy, policy & cond):
+            assert isinstance(mixed, InputPolicy)
+    for bad in ("TERMINATE", 1, None):
+        with pytest.raises(TypeError, match="unsupported operand"):
+            cond | bad  # type: ignore[operator]
+        with pytest.raises(TypeError, match="unsupported operand"):
+            bad & cond  # type: ignore[operator]
+
+
 def test_a_wrapped_function_fails_closed() -> None:
     broken = condition(lambda ctx: ctx.message["missing"], name="broken")
     with pytest.raises(PolicyError, match="broken raised KeyError") as error:
@@ -208,3 +227,13 @@ def test_conditions_reject_bad_arguments() -> None:
 def test_policy_user_proxy_accepts_a_condition_as_its_termination_check() -> None:
     proxy = PolicyUserProxy("u", policy=Never(), is_termination_msg=Keyword(), code_execution_config=False)
     assert proxy._is_termination_msg == Keyword()
+
+
+def test_a_regex_nested_deeper_than_python_compiles_is_a_clear_error() -> None:
+    from hitl.spec import parse_policy
+
+    deep = "(" * 600 + ")" * 600
+    with pytest.raises(ValueError, match="nests its groups deeper"):
+        Matches(deep)
+    with pytest.raises(ConfigurationError, match="nests its groups deeper"):
+        parse_policy(f'matches("{deep}")')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from hitl.testing import (
     run_chat,
     tool_call,
 )
+
+pytest_plugins = ["pytester"]
 
 
 def test_run_chat_with_a_policy_records_messages_decisions_prompts_and_answers() -> None:
@@ -150,3 +153,44 @@ def test_function_calls_and_their_results_read_as_such() -> None:
 def test_each_message_dict_shape_renders(monkeypatch: Any) -> None:
     transcript = run_chat(Never(), [tool_call("lookup")])
     assert "[tool calls: lookup]" in str(transcript)
+
+
+def test_a_failed_assertion_points_at_the_users_line_and_names_the_error_where_it_is_imported_from(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_user="""
+        from hitl import Always, Never
+        from hitl.testing import run_chat
+
+        def test_asked(run_chat):
+            run_chat(Never(), ["Working."]).assert_asked(1)
+
+        def test_said():
+            run_chat(Never(), ["Working."]).assert_said("Done")
+
+        def test_stopped():
+            run_chat(Never(), ["Working."]).assert_stopped("TERMINATE")
+
+        def test_messages():
+            run_chat(Never(), ["Working."]).assert_messages(2)
+
+        def test_not_asked():  # a helper that calls another
+            run_chat(Always(), ["Working."], answers=["exit"]).assert_not_asked()
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=5)
+    output = result.stdout.str()
+    # The last frame of each failure, where pytest puts its ">" and names the file and line, is the test's own.
+    assert re.findall(r"^(test_user\.py:\d+): (\w+)$", output, re.MULTILINE) == [
+        (f"test_user.py:{line}", "TranscriptAssertionError") for line in (5, 8, 11, 14, 17)
+    ]
+    assert "_transcript.py" not in output
+    assert re.findall(r"^E +hitl\.testing\.TranscriptAssertionError: (.*)$", output, re.MULTILINE) == [
+        "expected the human to be asked 1 time(s), but they were asked 0",
+        "expected a message containing 'Done'",
+        "expected a stop because of 'TERMINATE', but: the assistant sent no reply",
+        "expected 2 messages, but the history holds 3",
+        "expected the human to be asked 0 time(s), but they were asked 1",
+    ]

@@ -7,16 +7,23 @@ Examples:
     "Termination message condition on agent 'user' met and no human input provided"
 """
 
-from ..inputs import ScriptedInput
-from ._assistant import ScriptedAssistant
-from ._messages import code_block, function_call, tool_call
-from ._simulate import SimulatedTurn, simulate
-from ._transcript import QuietIOStream, Transcript, TranscriptAssertionError, quiet, run_chat
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..inputs import ScriptedInput
+    from ._assistant import ScriptedAssistant
+    from ._fixture_types import RunChat, ScriptedAssistantFactory, Simulate
+    from ._messages import code_block, function_call, tool_call
+    from ._simulate import SimulatedTurn, simulate
+    from ._transcript import QuietIOStream, Transcript, TranscriptAssertionError, quiet, run_chat
 
 __all__ = [
     "QuietIOStream",
+    "RunChat",
     "ScriptedAssistant",
+    "ScriptedAssistantFactory",
     "ScriptedInput",
+    "Simulate",
     "SimulatedTurn",
     "Transcript",
     "TranscriptAssertionError",
@@ -27,3 +34,38 @@ __all__ = [
     "simulate",
     "tool_call",
 ]
+
+# Loaded on first use: the pytest plugin imports this package at every pytest start, in every project where hitl
+# is installed, and most of the kit imports AutoGen.
+_LAZY = {
+    "QuietIOStream": "._transcript",
+    "RunChat": "._fixture_types",
+    "ScriptedAssistant": "._assistant",
+    "ScriptedAssistantFactory": "._fixture_types",
+    "ScriptedInput": "..inputs",
+    "SimulatedTurn": "._simulate",
+    "Simulate": "._fixture_types",
+    "Transcript": "._transcript",
+    "TranscriptAssertionError": "._transcript",
+    "code_block": "._messages",
+    "function_call": "._messages",
+    "quiet": "._transcript",
+    "run_chat": "._transcript",
+    "simulate": "._simulate",
+    "tool_call": "._messages",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hitl.testing' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -25,6 +25,10 @@ class TranscriptAssertionError(AssertionError):
     """A transcript assertion failed; the message shows the whole transcript."""
 
 
+# A failing test names the class where users import it from, not this private module.
+TranscriptAssertionError.__module__ = "hitl.testing"
+
+
 class QuietIOStream:
     """An AutoGen IOStream that prints nothing and keeps what AutoGen would have printed.
 
@@ -155,11 +159,13 @@ class Transcript:
         return "\n".join(lines)
 
     # -- assertions ------------------------------------------------------------------------------------------
+    # Each sets __tracebackhide__, so pytest reports a failure at the line of the test that asserted.
     def _fail(self, what: str) -> TranscriptAssertionError:
         return TranscriptAssertionError(f"{what}\n{self}")
 
     def assert_asked(self, times: int | None = None, *, at_turns: Sequence[int] | None = None) -> Transcript:
         """Assert the human was asked (``times`` times, or exactly at these 1-based turns)."""
+        __tracebackhide__ = True
         turns = [record.turn for record in self.asked]
         if times is None and at_turns is None and not turns:
             raise self._fail("expected the human to be asked, but they never were")
@@ -171,10 +177,12 @@ class Transcript:
 
     def assert_not_asked(self) -> Transcript:
         """Assert the human was never asked."""
+        __tracebackhide__ = True
         return self.assert_asked(0)
 
     def assert_stopped(self, reason: str | None = None) -> Transcript:
         """Assert the chat ended, with a stop reason containing ``reason`` if given."""
+        __tracebackhide__ = True
         if self.error is not None:
             raise self._fail(f"expected the chat to stop, but it raised {self.error!r}")
         if reason is not None and reason.lower() not in self.stop_reason.lower():
@@ -183,6 +191,7 @@ class Transcript:
 
     def assert_said(self, text: str, *, by: str | None = None) -> Transcript:
         """Assert some message (by the named agent, if given) contains ``text``."""
+        __tracebackhide__ = True
         for message in self.messages:
             if (by is None or message.get("name") == by) and text in message_text(message.get("content")):
                 return self
@@ -190,6 +199,7 @@ class Transcript:
 
     def assert_messages(self, count: int) -> Transcript:
         """Assert the history holds ``count`` messages."""
+        __tracebackhide__ = True
         if len(self.messages) != count:
             raise self._fail(f"expected {count} messages, but the history holds {len(self.messages)}")
         return self
