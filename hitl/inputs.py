@@ -719,10 +719,9 @@ class CallbackInput:
         """Like ``ask``, giving up after ``seconds`` (``TimeoutError``); an async function is cancelled then."""
         if not self._is_async:
             return _call_within(lambda: self.ask(prompt, context), seconds)
-        try:
-            return _run_to_completion(asyncio.wait_for(self.a_ask(prompt, context), seconds), self)
-        except asyncio.TimeoutError:
-            raise TimeoutError(f"no answer within {seconds} s") from None
+        # In a daemon thread with its own event loop: a function that ignores cancellation, or blocks,
+        # cannot hold the chat past the deadline.
+        return _call_within(lambda: asyncio.run(_awaited(self.a_ask(prompt, context))), seconds)
 
     async def a_ask(self, prompt: str, context: TurnContext) -> str:
         """Await the function (or run a sync one in a daemon thread, which never holds the interpreter's exit)."""
@@ -1009,6 +1008,43 @@ MAX_TIMEOUT_SECONDS: Final[float] = min(365 * 24 * 3600.0, threading.TIMEOUT_MAX
 thread waits are shorter (``threading.TIMEOUT_MAX``, about 49 days on Windows)."""
 
 
+async def _awaited(awaitable: Awaitable[str]) -> str:
+    return await awaitable
+
+
+async def _await_within(awaitable: Awaitable[str], seconds: float) -> str:
+    """Await ``awaitable`` for at most ``seconds`` (``TimeoutError`` after), then cancel it without waiting.
+
+    Unlike ``asyncio.wait_for``, which waits for the cancelled work to end, a provider that ignores
+    cancellation cannot hold the chat past its deadline. (One that blocks the event loop itself holds
+    everything on the loop; nothing in the loop can bound it.)
+    """
+    task = asyncio.ensure_future(awaitable)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if task in done:
+        return task.result()
+    task.cancel()
+    task.add_done_callback(_consume)  # its late outcome is nobody's: never "exception was never retrieved"
+    raise TimeoutError(f"no answer within {seconds} s")
+
+
+def _consume(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
+def _number(value: object) -> str:
+    """Show a number as text, even an int of more digits than Python prints (where ``repr`` raises)."""
+    try:
+        return repr(value)
+    except ValueError:
+        return f"an int of about {int(value).bit_length() * 3 // 10:,} digits"  # type: ignore[call-overload]
+
+
 def _call_within(call: Callable[[], str], seconds: float) -> str:
     """Run ``call`` in a daemon thread and wait up to ``seconds``; its late result is discarded."""
     return _result_within(_start_daemon(call), seconds)  # type: ignore[no-any-return]
@@ -1049,7 +1085,7 @@ class TimeoutInput:
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= MAX_TIMEOUT_SECONDS:
             raise ConfigurationError(
                 f"TimeoutInput.seconds must be a number > 0 and at most {MAX_TIMEOUT_SECONDS:.0f} (one year) "
-                f"(got {seconds!r}); for no deadline, use the provider without a TimeoutInput"
+                f"(got {_number(seconds)}); for no deadline, use the provider without a TimeoutInput"
             )
         if not isinstance(default, str):
             raise TypeError(f"TimeoutInput.default must be an answer string (got {default!r})")
@@ -1070,7 +1106,8 @@ class TimeoutInput:
                 return inner.ask_within(prompt, context, self.seconds)  # type: ignore[no-any-return]
             if callable(getattr(inner, "ask", None)):
                 return _call_within(lambda: inner.ask(prompt, context), self.seconds)
-            return _run_to_completion(self.a_ask(prompt, context), self)
+            # An async-only provider: in a daemon thread with its own event loop, abandoned at the deadline.
+            return _call_within(lambda: asyncio.run(_awaited(inner.a_ask(prompt, context))), self.seconds)
         except TimeoutError:
             raise self._timed_out() from None
 
@@ -1080,7 +1117,7 @@ class TimeoutInput:
         if callable(getattr(inner, "a_ask_within", None)):
             pending = inner.a_ask_within(prompt, context, self.seconds)
         elif callable(getattr(inner, "a_ask", None)):
-            pending = asyncio.wait_for(inner.a_ask(prompt, context), self.seconds)
+            pending = _await_within(inner.a_ask(prompt, context), self.seconds)
         else:  # a blocking provider: in a daemon thread, which never holds the interpreter's exit
             thread = _start_daemon(lambda: inner.ask(prompt, context))
             pending = asyncio.wait_for(asyncio.wrap_future(thread), self.seconds)
