@@ -721,7 +721,7 @@ class CallbackInput:
             return _call_within(lambda: self.ask(prompt, context), seconds)
         # In a daemon thread with its own event loop: a function that ignores cancellation, or blocks,
         # cannot hold the chat past the deadline.
-        return _call_within(lambda: asyncio.run(_awaited(self.a_ask(prompt, context))), seconds)
+        return _in_own_loop(self.a_ask(prompt, context), seconds)
 
     async def a_ask(self, prompt: str, context: TurnContext) -> str:
         """Await the function (or run a sync one in a daemon thread, which never holds the interpreter's exit)."""
@@ -1008,8 +1008,17 @@ MAX_TIMEOUT_SECONDS: Final[float] = min(365 * 24 * 3600.0, threading.TIMEOUT_MAX
 thread waits are shorter (``threading.TIMEOUT_MAX``, about 49 days on Windows)."""
 
 
-async def _awaited(awaitable: Awaitable[str]) -> str:
-    return await awaitable
+def _in_own_loop(awaitable: Awaitable[str], seconds: float) -> str:
+    """Await ``awaitable`` in a daemon thread's own event loop, cancelled at the deadline.
+
+    A well-behaved provider is cancelled (its cleanup runs); one that ignores cancellation or blocks is
+    left in its daemon thread, and ``TimeoutError`` is raised a moment after the deadline regardless.
+    """
+    return _call_within(lambda: asyncio.run(_await_within(awaitable, seconds)), seconds + _GRACE)
+
+
+#: How long past a deadline to wait for a provider's cancellation to finish before leaving it behind.
+_GRACE = 0.25
 
 
 async def _await_within(awaitable: Awaitable[str], seconds: float) -> str:
@@ -1107,7 +1116,7 @@ class TimeoutInput:
             if callable(getattr(inner, "ask", None)):
                 return _call_within(lambda: inner.ask(prompt, context), self.seconds)
             # An async-only provider: in a daemon thread with its own event loop, abandoned at the deadline.
-            return _call_within(lambda: asyncio.run(_awaited(inner.a_ask(prompt, context))), self.seconds)
+            return _in_own_loop(inner.a_ask(prompt, context), self.seconds)
         except TimeoutError:
             raise self._timed_out() from None
 
