@@ -34,7 +34,9 @@ CHILD = textwrap.dedent(
             return await ignores_cancel(prompt, ctx)
 
     provider, mode = sys.argv[1], sys.argv[2]
-    inner = {"ignores_cancel": CallbackInput(ignores_cancel), "blocks": CallbackInput(blocks), "async_only": AsyncOnly()}
+    inner = {
+        "ignores_cancel": CallbackInput(ignores_cancel), "blocks": CallbackInput(blocks), "async_only": AsyncOnly(),
+    }
     proxy = PolicyUserProxy(
         "user", policy=Always(), human_input=TimeoutInput(inner[provider], seconds=0.3, default="exit"),
         code_execution_config=False,
