@@ -759,6 +759,67 @@ def _run_to_completion(awaitable: Awaitable[str], owner: object) -> str:
 # -- queue ----------------------------------------------------------------------------------------------------
 
 
+class _ThreadReply:
+    """Where the answer to a question asked by ``ask`` goes: a future the asking thread blocks on."""
+
+    __slots__ = ("future",)
+
+    def __init__(self) -> None:
+        self.future: concurrent.futures.Future[str] = concurrent.futures.Future()
+
+    def cancelled(self) -> bool:
+        """Whether the asker stopped waiting."""
+        return self.future.cancelled()
+
+    def deliver(self, text: str) -> bool:
+        """Hand ``text`` to the asker (once, by the ``answer`` that took the question); False if it is gone."""
+        if not self.future.set_running_or_notify_cancel():
+            return False
+        self.future.set_result(text)
+        return True
+
+
+class _LoopReply:
+    """Where the answer to a question asked by ``a_ask`` goes: a future of the asking task's own event loop.
+
+    ``answer`` resolves it directly when called in that loop's thread, and through one
+    ``call_soon_threadsafe`` from any other thread: no worker thread and no ``concurrent.futures.Future``
+    stand between the answer and the task.
+    """
+
+    __slots__ = ("future", "loop", "thread")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.future: asyncio.Future[str] = loop.create_future()
+        self.thread = threading.get_ident()  # the thread the loop runs in: the asking task's
+
+    def cancelled(self) -> bool:
+        """Whether the asker stopped waiting (its task was cancelled)."""
+        return self.future.cancelled()
+
+    def deliver(self, text: str) -> bool:
+        """Hand ``text`` to the asker (once, by the ``answer`` that took the question).
+
+        Returns False when the asker is gone: its task was cancelled, or its event loop is closed.
+        """
+        try:
+            if threading.get_ident() != self.thread:
+                self.loop.call_soon_threadsafe(_resolve, self.future, text)
+                return True
+            if self.future.done():
+                return False
+            self.future.set_result(text)  # the loop's own thread: the task resumes at the loop's next step
+        except RuntimeError:  # the loop is closed: its task will never resume
+            return False
+        return True
+
+
+def _resolve(future: asyncio.Future[str], text: str) -> None:
+    if not future.done():  # cancelled meanwhile: the conversation is gone, and so is its question
+        future.set_result(text)
+
+
 @dataclass(frozen=True, eq=False)
 class Question:
     """A question waiting for a human's answer in a [`QueueInput`][hitl.inputs.QueueInput].
@@ -776,7 +837,7 @@ class Question:
     prompt: str
     context: TurnContext
     conversation: str | None = None
-    _future: concurrent.futures.Future[str] = field(default_factory=concurrent.futures.Future, repr=False)
+    _reply: _ThreadReply | _LoopReply = field(default_factory=_ThreadReply, repr=False)
 
 
 class _Hub:
@@ -788,14 +849,20 @@ class _Hub:
         self.new_question = threading.Condition(self.lock)
         self.open: dict[int, Question] = {}  # asked, not yet answered or withdrawn; oldest first
         self.handed_out: set[int] = set()  # open questions that next_question() already gave someone
-        self.async_waiters: set[asyncio.Future[None]] = set()
+        self.async_waiters: dict[asyncio.Future[None], int] = {}  # each with the thread its loop runs in
 
     def notify(self) -> None:
         """Wake everyone waiting for a question (called with the lock held)."""
         self.new_question.notify_all()
-        for waiter in self.async_waiters:
+        if not self.async_waiters:
+            return
+        here = threading.get_ident()
+        for waiter, thread in self.async_waiters.items():
             with contextlib.suppress(RuntimeError):  # its loop is closed: that waiter is gone
-                waiter.get_loop().call_soon_threadsafe(_wake, waiter)
+                if thread == here:
+                    _wake(waiter)  # the waiter's own loop: no need to go through its self-pipe
+                else:
+                    waiter.get_loop().call_soon_threadsafe(_wake, waiter)
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:
@@ -843,25 +910,28 @@ class QueueInput:
         return not self._is_view or question.conversation == self.conversation
 
     # -- the conversation side --
-    def _open_question(self, prompt: str, context: TurnContext) -> Question:
+    def _open_question(self, prompt: str, context: TurnContext, reply: _ThreadReply | _LoopReply) -> Question:
         hub = self._hub
         with hub.lock:
-            question = Question(next(hub.ids), prompt, context, self.conversation)
+            question = Question(next(hub.ids), prompt, context, self.conversation, reply)
             hub.open[question.id] = question
             hub.notify()
         return question
 
     def _close(self, question: Question) -> None:
         hub = self._hub
+        if question.id not in hub.open:  # answered or withdrawn, and tidied up then: an id never comes back
+            return
         with hub.lock:
             hub.open.pop(question.id, None)
             hub.handed_out.discard(question.id)
 
     def ask(self, prompt: str, context: TurnContext) -> str:
         """Put a question on the queue and wait for its answer."""
-        question = self._open_question(prompt, context)
+        reply = _ThreadReply()
+        question = self._open_question(prompt, context, reply)
         try:
-            return question._future.result()
+            return reply.future.result()
         finally:
             self._close(question)
 
@@ -870,39 +940,54 @@ class QueueInput:
 
         An answer that ``answer`` accepted is never dropped, even one given at the very deadline.
         """
-        question = self._open_question(prompt, context)
+        reply = _ThreadReply()
+        question = self._open_question(prompt, context, reply)
         try:
-            return question._future.result(timeout=seconds)
+            return reply.future.result(timeout=seconds)
         except concurrent.futures.TimeoutError:
-            return self._withdraw(question, seconds)
+            if self._withdraw(question):
+                raise TimeoutError(f"no answer within {seconds} s") from None
+            return reply.future.result()  # answer() took the question first and is setting its answer
+        finally:
+            self._close(question)
+
+    async def a_ask(self, prompt: str, context: TurnContext) -> str:
+        """Put a question on the queue and await its answer without blocking the event loop.
+
+        The answer resumes the waiting task through a future of its own event loop: set directly when
+        ``answer`` is called in that loop, scheduled with one ``call_soon_threadsafe`` from another thread.
+        """
+        reply = _LoopReply(asyncio.get_running_loop())
+        question = self._open_question(prompt, context, reply)
+        try:
+            return await reply.future
         finally:
             self._close(question)
 
     async def a_ask_within(self, prompt: str, context: TurnContext, seconds: float) -> str:
         """Like ``a_ask``, but give up after ``seconds``, as ``ask_within`` does."""
-        question = self._open_question(prompt, context)
+        loop = asyncio.get_running_loop()
+        reply = _LoopReply(loop)
+        question = self._open_question(prompt, context, reply)
+        timer = loop.call_later(seconds, self._expire, question, reply.future, seconds)
         try:
-            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(question._future)), seconds)
-        except asyncio.TimeoutError:
-            return self._withdraw(question, seconds)
+            return await reply.future
         finally:
+            timer.cancel()
             self._close(question)
 
-    def _withdraw(self, question: Question, seconds: float) -> str:
-        """At the deadline: withdraw the question, unless an answer was accepted just now (then it counts)."""
-        with self._hub.lock:
-            withdrawn = self._hub.open.pop(question.id, None) is not None
-        if withdrawn:
-            raise TimeoutError(f"no answer within {seconds} s")
-        return question._future.result()  # answer() took the question first and is setting its answer
+    def _expire(self, question: Question, future: asyncio.Future[str], seconds: float) -> None:
+        """Fail an ``a_ask_within`` at its deadline (in its loop), unless an answer was accepted just now."""
+        if self._withdraw(question) and not future.done():
+            future.set_exception(TimeoutError(f"no answer within {seconds} s"))
+        # else answer() took the question first: its answer is on its way, and is used
 
-    async def a_ask(self, prompt: str, context: TurnContext) -> str:
-        """Put a question on the queue and await its answer without blocking the event loop."""
-        question = self._open_question(prompt, context)
-        try:
-            return await asyncio.wrap_future(question._future)
-        finally:
-            self._close(question)
+    def _withdraw(self, question: Question) -> bool:
+        """At the deadline: withdraw the question; False if an answer was accepted first (then it counts)."""
+        hub = self._hub
+        with hub.lock:
+            hub.handed_out.discard(question.id)
+            return hub.open.pop(question.id, None) is not None
 
     # -- the human side --
     def _take(self) -> Question | None:
@@ -951,7 +1036,7 @@ class QueueInput:
                 if question is not None:
                     return question
                 waiter: asyncio.Future[None] = loop.create_future()
-                hub.async_waiters.add(waiter)
+                hub.async_waiters[waiter] = threading.get_ident()
             try:
                 remaining = None if deadline is None else deadline - loop.time()
                 if remaining is not None and remaining <= 0:
@@ -961,7 +1046,7 @@ class QueueInput:
                 raise queue.Empty from None
             finally:
                 with hub.lock:
-                    hub.async_waiters.discard(waiter)
+                    hub.async_waiters.pop(waiter, None)
 
     def pending(self) -> list[Question]:
         """Return the questions this view sees that wait for an answer, oldest first."""
@@ -987,14 +1072,15 @@ class QueueInput:
                     f"question {question_id} belongs to conversation {question.conversation!r}, not to this view's "
                     f"{self.conversation!r}; answer it through its own conversation's view, or the hub"
                 )
-            if question is not None:
+            if question is not None and not question._reply.cancelled():
                 del hub.open[question_id]
                 hub.handed_out.discard(question_id)
+            else:
+                question = None
         # Taken: the question is this answer's (a deadline that comes now waits for it); unless the
-        # conversation was cancelled meanwhile, it is used.
-        if question is None or not question._future.set_running_or_notify_cancel():
+        # conversation was cancelled meanwhile, or its event loop closed, it is used.
+        if question is None or not question._reply.deliver(text):
             raise KeyError(f"no open question with id {question_id} (answered already, withdrawn, or never asked)")
-        question._future.set_result(text)
 
     def __repr__(self) -> str:
         label = "" if self.conversation is None else repr(self.conversation)
