@@ -78,8 +78,9 @@ class ExecutionGate:
     # -- approvals ------------------------------------------------------------------------------------------
     def clear(self) -> None:
         """Forget every approval not used yet (a new message is being decided)."""
-        with self._lock:
-            self._approved.clear()
+        if self._approved:
+            with self._lock:
+                self._approved.clear()
 
     def grant(self, approvals: Iterable[Approval]) -> None:
         """Approve each item once more."""
@@ -88,6 +89,8 @@ class ExecutionGate:
 
     def _missing(self, wanted: list[Approval]) -> list[int]:
         """Return the indices of ``wanted`` items with no approval left (counting repeats)."""
+        if not wanted:
+            return []
         with self._lock:
             left = Counter(self._approved)
         missing = []
@@ -140,11 +143,14 @@ class ExecutionGate:
         return [(name, arguments) for name, arguments in calls if name in can_run and gates.gates_call(name)]
 
     # -- wrapped reply functions -------------------------------------------------------------------------------
-    def probe(self, original: Callable[..., Reply], messages: Any, sender: Any, config: Any) -> list[Block]:
+    def probe(
+        self, original: Callable[..., Reply], messages: Any, sender: Any, config: Any
+    ) -> tuple[list[Block], Reply]:
         """Run AutoGen's code-execution reply with execution intercepted; return the blocks it would run.
 
         Nothing of the proxy's own runs meanwhile: ``execute_code_blocks`` (a subclass's override too) is
         replaced on the instance by a recorder for the duration, and the executor records instead of running.
+        Also returns what the reply function returned: when it found no block to run, that is its reply.
         """
         found: list[Block] = []
         proxy = self.proxy
@@ -157,26 +163,35 @@ class ExecutionGate:
 
         own["execute_code_blocks"] = record
         token = _PROBE.set(found)
+        quiet = _compat.silence()
         try:
-            with _compat.silent_iostream():
-                original(proxy, messages, sender, config)
+            reply = original(proxy, messages, sender, config)
         finally:
+            _compat.unsilence(quiet)
             _PROBE.reset(token)
             if replaced is _NOTHING:
                 del own["execute_code_blocks"]
             else:
                 own["execute_code_blocks"] = replaced
-        return found
+        return found, reply
 
     def code_pending(
         self, original: Callable[..., Reply], messages: Any, sender: Any, config: Any
-    ) -> list[tuple[str, str]]:
+    ) -> tuple[list[tuple[str, str]], Reply | None]:
+        """Return the unapproved gated blocks the reply function would run, and its reply if it runs none.
+
+        A reply function that finds no code block runs nothing and prints nothing: the probe's run was
+        the real one, and its reply (second) is the reply; it is ``None`` when the function must run.
+        """
         gates = self.gates
         if gates is None or not gates.code:
-            return []
-        blocks = self.gated_blocks(self.probe(original, messages, sender, config))
+            return [], None
+        found, reply = self.probe(original, messages, sender, config)
+        if not found:
+            return [], reply
+        blocks = self.gated_blocks(found)
         missing = self._missing([code_approval(code) for _, code in blocks])
-        return [blocks[index] for index in missing]
+        return [blocks[index] for index in missing], None
 
     def calls_pending(self, messages: Any, sender: Any) -> list[tuple[str, str]]:
         gates = self.gates
@@ -186,7 +201,10 @@ class ExecutionGate:
             messages = self.proxy._oai_messages[sender]
         if not messages:
             return []
-        calls = self.gated_calls(_calls_in(messages[-1]))
+        message = messages[-1]
+        if not message.get("tool_calls") and not message.get("function_call"):
+            return []  # no call to run
+        calls = self.gated_calls(_calls_in(message))
         missing = self._missing([tool_approval(name, arguments) for name, arguments in calls])
         return [calls[index] for index in missing]
 
@@ -271,6 +289,11 @@ class GatedExecutor:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.hitl_inner, name)
+
+    @property
+    def code_extractor(self) -> Any:
+        """The wrapped executor's (read by AutoGen on every message: faster here than through ``__getattr__``)."""
+        return self.hitl_inner.code_extractor
 
     def execute_code_blocks(self, code_blocks: list[Any]) -> Any:
         """Run ``code_blocks`` if every gated one is approved (asking about the others); else refuse them all."""

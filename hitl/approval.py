@@ -45,7 +45,7 @@ from typing import Any
 from . import _compat
 from ._text import visible
 from .conditions import _canonical_language, _tool_calls, known_language, known_patterns
-from .context import TurnContext
+from .context import TurnContext, history_of
 from .errors import ConfigurationError
 from .policies import AllOf, AnyOf, Decision, InputPolicy, Not
 
@@ -100,9 +100,9 @@ def tool_detail(calls: list[tuple[str, str]], *, choices: bool = True) -> str:
 def _received_since_the_proxy_spoke(ctx: TurnContext) -> list[Mapping[str, Any]]:
     """Return the messages AutoGen's code execution scans by default, newest first (this one always)."""
     window = [ctx.message]
-    history = ctx.messages
-    if history and history[-1] is ctx.message:
-        for index in range(len(history) - 2, -1, -1):
+    history, length = history_of(ctx)
+    if length and len(history) >= length and history[length - 1] is ctx.message:
+        for index in range(length - 2, -1, -1):
             message = history[index]
             if message.get("role") != "user":  # the proxy's own message (or one of unknown origin)
                 break

@@ -21,11 +21,12 @@ import os
 import threading
 import warnings
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Final, Literal, Protocol, runtime_checkable
 
+import pydantic_core
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._rules import CheckpointOutcome, InputEvent, Outcome
@@ -54,8 +55,59 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class DecisionRecord(BaseModel):
-    """One decision of a proxy about one incoming message.
+_FIELDS: Final = (
+    "time",
+    "agent",
+    "sender",
+    "turn",
+    "auto_replies",
+    "auto_reply_limit",
+    "policy",
+    "fired",
+    "reason",
+    "asked",
+    "prompt",
+    "answer",
+    "input_event",
+    "outcome",
+    "stop_reason",
+    "message",
+    "stage",
+)
+
+
+class _RecordSchema(BaseModel):
+    """A decision record's schema: what validates records read back and what their JSON looks like."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="DecisionRecord")
+
+    time: datetime = Field(default_factory=_now)
+    agent: str
+    sender: str | None
+    turn: int
+    auto_replies: int
+    auto_reply_limit: int
+    policy: str
+    fired: str
+    reason: str
+    asked: bool
+    prompt: str | None = None
+    answer: str | None = None
+    input_event: InputEvent | None = None
+    outcome: Outcome | CheckpointOutcome
+    stop_reason: str | None = None
+    message: str = ""
+    stage: str | None = None
+
+
+class DecisionRecord:
+    """One decision of a proxy about one incoming message: an immutable record.
+
+    A record is small (a proxy keeps one per message, so a long chat keeps thousands) and speaks the
+    Pydantic model API at the edges: ``record.model_dump()``, ``record.model_dump_json()``,
+    ``DecisionRecord.model_validate(data)``, ``DecisionRecord.model_validate_json(line)``,
+    ``DecisionRecord.model_json_schema()`` and ``record.model_copy(update=...)``. Building one by hand
+    validates every field, as a Pydantic model does.
 
     Attributes:
         time: when the decision was complete (UTC).
@@ -79,27 +131,212 @@ class DecisionRecord(BaseModel):
         stage: the workflow stage, on the record of its checkpoint (``None`` on a proxy's records). Such a
             record's ``agent`` is the stage's proxy, ``sender`` the assistant, ``turn`` the position of
             the assistant's last message, and ``policy`` and ``fired`` are ``"checkpoint"``.
+
+    Examples:
+        >>> record = DecisionRecord(
+        ...     agent="user", sender="assistant", turn=2, auto_replies=0, auto_reply_limit=10,
+        ...     policy="Never()", fired="Never()", reason="Never() never asks", asked=False, outcome="auto_reply",
+        ... )
+        >>> record.turn, record.outcome
+        (2, 'auto_reply')
+        >>> DecisionRecord.model_validate_json(record.model_dump_json()) == record
+        True
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    __slots__ = ("_values",)
 
-    time: datetime = Field(default_factory=_now)
-    agent: str
-    sender: str | None
-    turn: int
-    auto_replies: int
-    auto_reply_limit: int
-    policy: str
-    fired: str
-    reason: str
-    asked: bool
-    prompt: str | None = None
-    answer: str | None = None
-    input_event: InputEvent | None = None
-    outcome: Outcome | CheckpointOutcome
-    stop_reason: str | None = None
-    message: str = ""
-    stage: str | None = None
+    _values: tuple[Any, ...]
+
+    def __init__(
+        self,
+        *,
+        time: datetime | None = None,
+        agent: str,
+        sender: str | None,
+        turn: int,
+        auto_replies: int,
+        auto_reply_limit: int,
+        policy: str,
+        fired: str,
+        reason: str,
+        asked: bool,
+        prompt: str | None = None,
+        answer: str | None = None,
+        input_event: InputEvent | None = None,
+        outcome: Outcome | CheckpointOutcome,
+        stop_reason: str | None = None,
+        message: str = "",
+        stage: str | None = None,
+    ) -> None:
+        """Build a record, validating every field (``time`` defaults to now)."""
+        fields = dict(locals())
+        del fields["self"]
+        if time is None:
+            del fields["time"]
+        _set_values(self, _values_of(_RecordSchema.model_validate(fields)))
+
+    # -- the fields ---------------------------------------------------------------------------------------
+    @property
+    def time(self) -> datetime:
+        """When the decision was complete (UTC)."""
+        stamp = self._values[0]
+        return stamp if type(stamp) is datetime else datetime.fromtimestamp(stamp, timezone.utc)
+
+    @property
+    def agent(self) -> str:
+        """The proxy's name."""
+        return self._values[1]  # type: ignore[no-any-return]
+
+    @property
+    def sender(self) -> str | None:
+        """The sender's name."""
+        return self._values[2]  # type: ignore[no-any-return]
+
+    @property
+    def turn(self) -> int:
+        """The position of the message in the conversation (1-based)."""
+        return self._values[3]  # type: ignore[no-any-return]
+
+    @property
+    def auto_replies(self) -> int:
+        """Consecutive auto-replies to this sender before this message."""
+        return self._values[4]  # type: ignore[no-any-return]
+
+    @property
+    def auto_reply_limit(self) -> int:
+        """The auto-reply limit in force."""
+        return self._values[5]  # type: ignore[no-any-return]
+
+    @property
+    def policy(self) -> str:
+        """The proxy's policy, as it prints."""
+        return self._values[6]  # type: ignore[no-any-return]
+
+    @property
+    def fired(self) -> str:
+        """The part of the policy that settled the decision."""
+        return self._values[7]  # type: ignore[no-any-return]
+
+    @property
+    def reason(self) -> str:
+        """Why the policy decided so."""
+        return self._values[8]  # type: ignore[no-any-return]
+
+    @property
+    def asked(self) -> bool:
+        """Whether the human was asked."""
+        return self._values[9]  # type: ignore[no-any-return]
+
+    @property
+    def prompt(self) -> str | None:
+        """The prompt, if asked."""
+        return self._values[10]  # type: ignore[no-any-return]
+
+    @property
+    def answer(self) -> str | None:
+        """The answer used, if asked (after a timeout or EOF, the fallback answer)."""
+        return self._values[11]  # type: ignore[no-any-return]
+
+    @property
+    def input_event(self) -> InputEvent | None:
+        """How the answer came about, if asked: ``answered``, ``timeout``, ``eof`` or ``interrupt``."""
+        return self._values[12]  # type: ignore[no-any-return]
+
+    @property
+    def outcome(self) -> Outcome | CheckpointOutcome:
+        """``human_reply``, ``auto_reply`` or ``stop``; at a checkpoint ``approved``, ``redirected`` or ``aborted``."""
+        return self._values[13]  # type: ignore[no-any-return]
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why the chat (or the workflow) stopped, for ``stop`` (``aborted``)."""
+        return self._values[14]  # type: ignore[no-any-return]
+
+    @property
+    def message(self) -> str:
+        """The incoming message's text, cut to 500 characters."""
+        return self._values[15]  # type: ignore[no-any-return]
+
+    @property
+    def stage(self) -> str | None:
+        """The workflow stage, on the record of its checkpoint (``None`` on a proxy's records)."""
+        return self._values[16]  # type: ignore[no-any-return]
+
+    # -- the Pydantic model API ---------------------------------------------------------------------------
+    def model_dump(self, *, mode: Literal["python", "json"] = "python") -> dict[str, Any]:
+        """Return the record as a dict; ``mode="json"`` gives JSON-ready values (``time`` as ISO 8601 text)."""
+        data = _as_dict(self)
+        return pydantic_core.to_jsonable_python(data) if mode == "json" else data
+
+    def model_dump_json(self) -> str:
+        """Return the record as one line of JSON: the line [`JsonlAudit`][hitl.audit.JsonlAudit] writes."""
+        return pydantic_core.to_json(_as_dict(self)).decode("utf-8")
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> DecisionRecord:
+        """Return a copy, with the fields in ``update`` replaced (validated)."""
+        return DecisionRecord.model_validate(self.model_dump() | dict(update or {})) if update else self
+
+    @classmethod
+    def model_validate(cls, obj: object) -> DecisionRecord:
+        """Validate a dict (or a record) as a record; raises ``pydantic.ValidationError`` if it is not one."""
+        if isinstance(obj, DecisionRecord):
+            return obj
+        return new_record(_values_of(_RecordSchema.model_validate(obj)))
+
+    @classmethod
+    def model_validate_json(cls, data: str | bytes) -> DecisionRecord:
+        """Validate one JSON text as a record; raises ``pydantic.ValidationError`` if it is not one."""
+        return new_record(_values_of(_RecordSchema.model_validate_json(data)))
+
+    @classmethod
+    def model_json_schema(cls) -> dict[str, Any]:
+        """Return the JSON Schema of a record's JSON."""
+        return _RecordSchema.model_json_schema()
+
+    # -- value semantics ----------------------------------------------------------------------------------
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"DecisionRecord is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"DecisionRecord is immutable; cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DecisionRecord):
+            return self._values[1:] == other._values[1:] and self.time == other.time
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.time, *self._values[1:]))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return new_record, (self._values,)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in _as_dict(self).items())
+        return f"DecisionRecord({fields})"
+
+
+_set_values = DecisionRecord.__dict__["_values"].__set__
+
+
+def new_record(values: tuple[Any, ...]) -> DecisionRecord:
+    """Build a record from values known to be valid, in field order (the proxy's own; no validation).
+
+    ``time`` may be a POSIX timestamp (``time.time()``), read as a UTC datetime.
+    """
+    record = object.__new__(DecisionRecord)
+    _set_values(record, values)
+    return record
+
+
+def _as_dict(record: DecisionRecord) -> dict[str, Any]:
+    data = dict(zip(_FIELDS, record._values, strict=False))  # strict costs time, and the lengths match
+    data["time"] = record.time
+    return data
+
+
+def _values_of(model: _RecordSchema) -> tuple[Any, ...]:
+    return tuple(getattr(model, name) for name in _FIELDS)
 
 
 @runtime_checkable
@@ -144,6 +381,7 @@ class JsonlAudit:
         self.fsync = fsync
         self._lock = threading.Lock()
         self._fd: int | None = None
+        self._end = -1  # the file's size just after this writer's last record
         self._finalizer: weakref.finalize[[int], JsonlAudit] | None = None
 
     def write(self, record: DecisionRecord) -> None:
@@ -151,9 +389,22 @@ class JsonlAudit:
         line = _json_line(record)
         with self._lock:
             fd = self._fd if self._fd is not None else self._open()
-            with _exclusive(fd):
-                _seal_torn_end(fd)
+            if fcntl is None:  # pragma: no cover - Windows: appends stay whole lines, torn ends are not sealed
                 _write_all(fd, line)
+            else:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                try:
+                    end = os.lseek(fd, 0, os.SEEK_END)
+                    if end != self._end and end and os.pread(fd, 1, end - 1) != b"\n":
+                        # Another writer was killed mid-record: end its torn line, so this record starts its own.
+                        _write_all(fd, b"\n")
+                        end += 1
+                    written = os.write(fd, line)
+                    if written != len(line):  # pragma: no cover - the system wrote part of it (rare on files)
+                        _write_all(fd, line[written:])
+                    self._end = end + len(line)  # the file's end as this writer left it: no check while it holds
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
             if self.fsync:
                 os.fsync(fd)
 
@@ -202,7 +453,7 @@ class JsonlAudit:
 
 def _json_line(record: DecisionRecord) -> bytes:
     try:
-        return (record.model_dump_json() + "\n").encode("utf-8")
+        return pydantic_core.to_json(_as_dict(record)) + b"\n"
     except ValueError:  # text JSON cannot hold as it is (a lone surrogate, say): escape it
         return (json.dumps(record.model_dump(mode="json"), ensure_ascii=True) + "\n").encode("ascii")
 
@@ -347,19 +598,6 @@ def _parse(line: bytes, file: Path, number: int) -> DecisionRecord:
         return DecisionRecord.model_validate(json.loads(line))
     except ValueError as exc:  # not JSON, not UTF-8, or not a record
         raise ValueError(f"{file}, line {number}: not a decision record: {_excerpt(line)}\n{exc}") from exc
-
-
-def _seal_torn_end(fd: int) -> None:
-    """End a torn last line (another writer killed mid-record) with a newline, so this record starts its own.
-
-    Called while holding the file's lock. Where ``os.pread`` is missing (Windows), nothing is checked.
-    """
-    pread = getattr(os, "pread", None)
-    if pread is None:
-        return
-    size = os.fstat(fd).st_size
-    if size and pread(fd, 1, size - 1) != b"\n":
-        _write_all(fd, b"\n")
 
 
 class LoggingAudit:

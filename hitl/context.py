@@ -8,8 +8,6 @@ from typing import Any, Final, overload
 
 __all__ = ["HistoryView", "TurnContext", "message_text"]
 
-_UNSET: Final[Any] = object()
-
 #: What ``max_consecutive_auto_reply=None`` means in AutoGen (``ConversableAgent.MAX_CONSECUTIVE_AUTO_REPLY``).
 DEFAULT_AUTO_REPLY_LIMIT: Final = 100
 
@@ -140,22 +138,22 @@ class TurnContext:
     """
 
     __slots__ = (
-        "_is_termination",
-        "_termination_check",
+        "_history",
+        "_length",
+        "_termination",
         "_text",
         "auto_replies",
         "auto_reply_limit",
         "message",
-        "messages",
         "recipient",
         "sender",
     )
 
-    _text: str | None
-    _is_termination: Any
-    _termination_check: Callable[[dict[str, Any]], bool] | None
+    _history: Sequence[Mapping[str, Any]]
+    _length: int
+    _termination: Any  # True or False once known; until then the check that says
+    _text: str  # set on first use, for content that is not a str
     message: Mapping[str, Any]
-    messages: Sequence[Mapping[str, Any]]
     sender: str | None
     recipient: str
     auto_replies: int
@@ -175,24 +173,19 @@ class TurnContext:
         """Build a context; a plain string message is taken as ``{"content": message}``."""
         if isinstance(message, str):
             message = {"content": message}
-        setattr_ = object.__setattr__
-        setattr_(self, "message", message)
         if messages is None:
             messages = (message,)
-        elif isinstance(messages, list):  # AutoGen's history grows after the decision: see it as it was
-            messages = HistoryView(messages)
-        setattr_(self, "messages", messages)
-        setattr_(self, "sender", sender)
-        setattr_(self, "recipient", recipient)
-        setattr_(self, "auto_replies", auto_replies)
-        setattr_(self, "auto_reply_limit", auto_reply_limit)
-        setattr_(self, "_text", None)
-        if isinstance(is_termination, bool):
-            setattr_(self, "_is_termination", is_termination)
-            setattr_(self, "_termination_check", None)
-        else:
-            setattr_(self, "_is_termination", _UNSET)
-            setattr_(self, "_termination_check", is_termination)
+        _fill(
+            self,
+            message,
+            messages,
+            len(messages),
+            sender,
+            recipient,
+            auto_replies,
+            auto_reply_limit,
+            bool(is_termination) if isinstance(is_termination, bool) else is_termination,
+        )
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"TurnContext is immutable; cannot set {name!r}")
@@ -201,13 +194,30 @@ class TurnContext:
         raise AttributeError(f"TurnContext is immutable; cannot delete {name!r}")
 
     @property
+    def messages(self) -> Sequence[Mapping[str, Any]]:
+        """The conversation with this sender so far, ``message`` last.
+
+        A snapshot: a list is viewed in place as a [`HistoryView`][hitl.context.HistoryView] of its length
+        when the context was built, so later messages never show up in it, and nothing is copied.
+        """
+        history = self._history
+        if type(history) is list:
+            history = HistoryView(history, self._length)
+            _SET_HISTORY(self, history)
+        return history
+
+    @property
     def text(self) -> str:
         """The message content as a string: ``""`` for ``None``, text parts joined for list content."""
-        text = self._text
-        if text is None:
-            text = message_text(self.message.get("content"))
-            object.__setattr__(self, "_text", text)
-        return text
+        content = self.message.get("content")
+        if type(content) is str:
+            return content
+        try:
+            return self._text
+        except AttributeError:
+            text = message_text(content)
+            _SET_TEXT(self, text)
+            return text
 
     @property
     def is_termination(self) -> bool:
@@ -216,17 +226,16 @@ class TurnContext:
         Evaluated on first use only, as AutoGen evaluates it: an ``is_termination_msg`` that raises
         raises here, at the moment AutoGen itself would have called it, and nowhere sooner.
         """
-        value = self._is_termination
-        if value is _UNSET:
-            check = self._termination_check
-            assert check is not None
-            message = self.message
-            if getattr(type(check), "_hitl_takes_context", False):  # a hitl condition sees the history too
-                value = bool(check(self))  # type: ignore[arg-type]
-            else:
-                value = bool(check(message if isinstance(message, dict) else dict(message)))
-            object.__setattr__(self, "_is_termination", value)
-        return bool(value)
+        value = self._termination
+        if value is True or value is False:
+            return value
+        message = self.message
+        if getattr(type(value), "_hitl_takes_context", False):  # a hitl condition sees the history too
+            value = bool(value(self))
+        else:
+            value = bool(value(message if isinstance(message, dict) else dict(message)))
+        _SET_TERMINATION(self, value)
+        return value
 
     @property
     def limit_reached(self) -> bool:
@@ -249,11 +258,89 @@ class TurnContext:
     @property
     def turn(self) -> int:
         """The 1-based position of ``message`` in ``messages``."""
-        return len(self.messages)
+        return self._length
 
     def __repr__(self) -> str:
-        term = "?" if self._is_termination is _UNSET else repr(self._is_termination)
+        term = repr(self._termination) if self._termination is True or self._termination is False else "?"
         return (
             f"TurnContext(sender={self.sender!r}, turn={self.turn}, text={self.text[:40]!r}, "
             f"auto_replies={self.auto_replies}/{self.auto_reply_limit}, is_termination={term})"
         )
+
+
+_SET_HISTORY = TurnContext.__dict__["_history"].__set__
+_SET_TEXT = TurnContext.__dict__["_text"].__set__
+_SET_TERMINATION = TurnContext.__dict__["_termination"].__set__
+_SETTERS = tuple(
+    TurnContext.__dict__[name].__set__
+    for name in (
+        "message",
+        "_history",
+        "_length",
+        "sender",
+        "recipient",
+        "auto_replies",
+        "auto_reply_limit",
+        "_termination",
+    )
+)
+
+
+def history_of(ctx: TurnContext) -> tuple[Sequence[Mapping[str, Any]], int]:
+    """Return the sequence a context's ``messages`` reads, and how many of its messages it holds (no view built)."""
+    history = ctx._history
+    if type(history) is HistoryView:
+        return history._items, history._length
+    return history, ctx._length
+
+
+def _fill(
+    context: TurnContext,
+    message: Mapping[str, Any],
+    history: Sequence[Mapping[str, Any]],
+    length: int,
+    sender: str | None,
+    recipient: str,
+    auto_replies: int,
+    auto_reply_limit: int,
+    termination: Any,
+) -> TurnContext:
+    set_message, set_history, set_length, set_sender, set_recipient, set_replies, set_limit, set_check = _SETTERS
+    set_message(context, message)
+    set_history(context, history)
+    set_length(context, length)
+    set_sender(context, sender)
+    set_recipient(context, recipient)
+    set_replies(context, auto_replies)
+    set_limit(context, auto_reply_limit)
+    set_check(context, termination)
+    return context
+
+
+def context_of(
+    history: list[dict[str, Any]],
+    sender: str | None,
+    recipient: str,
+    auto_replies: int,
+    auto_reply_limit: int,
+    is_termination: Callable[[dict[str, Any]], bool],
+) -> TurnContext:
+    """Build the context of the last message of a chat's ``history``, as the proxy does for every message.
+
+    What the constructor does, less its checks and conversions (the arguments are the proxy's own), as
+    this runs once a message.
+    """
+    context: TurnContext = _NEW(TurnContext)
+    set_message, set_history, set_length, set_sender, set_recipient, set_replies, set_limit, set_check = _SETTERS
+    set_message(context, history[-1])
+    set_history(context, history)
+    set_length(context, len(history))
+    set_sender(context, sender)
+    set_recipient(context, recipient)
+    set_replies(context, auto_replies)
+    set_limit(context, auto_reply_limit)
+    set_check(context, is_termination)
+    return context
+
+
+_NEW = object.__new__

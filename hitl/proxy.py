@@ -25,7 +25,6 @@ import warnings
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 from typing_extensions import Self
@@ -36,20 +35,21 @@ from ._gate import REFUSED, ExecutionGate, GatedExecutor, Verdict, probing
 from ._rules import InputEvent, Outcome
 from ._text import check_template, visible
 from .approval import Gates, code_detail, tool_detail
-from .context import TurnContext, message_text
+from .audit import AuditSink, DecisionRecord, new_record
+from .context import TurnContext, context_of, message_text
 from .errors import ConfigurationError, ConfigWarning, _user_stacklevel
 from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer, _run_to_completion, _start_daemon
 from .limits import Limits
-from .policies import Always, Decision, InputPolicy, from_mode, to_mode
+from .policies import Always, Decision, InputPolicy, Never, Terminate, from_mode, to_mode
 from .replies import AutoReply, as_auto_reply
 
 if TYPE_CHECKING:  # imported when used: building them costs time at `import hitl`
-    from .audit import AuditSink, DecisionRecord
     from .config import ProxyConfig
 
 __all__ = ["PolicyUserProxy", "Prompts"]
 
 #: The question under way in this thread or task (read by ``get_human_input``).
+_NAMES_KEPT = 256  # policy parts whose names a proxy keeps at most (a policy rarely has more)
 _CURRENT_STEP: ContextVar[_Turn | None] = ContextVar("hitl_current_step", default=None)
 
 
@@ -218,12 +218,18 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self._hitl_decided: dict[Any, TurnContext] = {}  # by sender: the context of its last auto-reply decision
         self._hitl_gate = ExecutionGate(self)
         self._hitl_last_sender: Any = None  # the sender of the message decided last
+        self._hitl_fired_names: dict[int, tuple[InputPolicy, str]] = {}  # by id: a policy part and its repr
+        self._hitl_last_decision: Decision | None = None  # the decision recorded last, and its part's name
+        self._hitl_last_fired = ""
+        self._hitl_quick: Decision | None = None  # see _hitl_refresh_quick
+        self._hitl_has_step = False  # whether the reply chain has auto_reply_step
         self._hitl_set_policy(_resolve_policy(policy, human_input_mode))
         self._hitl_termination = is_termination_msg
         self._hitl_config: ProxyConfig | None = None
         self._hitl_sinks: list[AuditSink] = _resolve_sinks(audit)
         self._hitl_records: list[DecisionRecord] = []
-        self._hitl_unrecorded: list[tuple[Any, ...]] = []  # decisions not yet turned into records
+        self._hitl_prompts: dict[tuple[str, str, str], str] = {}  # by template, name and sender: a prompt
+        self._hitl_shown = ("", "")  # the prompt asked last, and as shown (escaped)
         self._hitl_limits = _resolve_limits(limits, max_consecutive_auto_reply)
         self._hitl_input = _resolve_input(human_input)
         self._hitl_console = isinstance(self._hitl_input, ConsoleInput)
@@ -325,6 +331,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self._hitl_can_ask = policy.can_ask
         # A gate asks where gated content runs, whatever the composition decides at the message.
         self._hitl_may_ask = policy.can_ask or gates is not None
+        self._hitl_refresh_quick()
 
     def _hitl_install_gate(self) -> None:
         """Route every execution path of this proxy through its gate (once; see [`hitl.approval`][hitl.approval])."""
@@ -430,6 +437,24 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         """
         if not any(entry["reply_func"] is auto_reply_step for entry in self._reply_func_list):
             self.register_reply(_compat.AnySender, auto_reply_step, position=len(self._reply_func_list))
+        self._hitl_has_step = True
+        self._hitl_refresh_quick()
+
+    def _hitl_refresh_quick(self) -> None:
+        """Work out the decision the fast path of ``_hitl_begin`` records, or None where it does not apply.
+
+        ``Never()`` and ``Terminate()`` (exactly: not a subclass) decide from the limit and the termination
+        check alone, and under the limit on a message that is not a termination message, decide the same
+        every time: that decision is taken from the policy once here. The fast path needs no context, so
+        it is off when anything else reads one: an auto-reply step, approval gates.
+        """
+        policy = self._hitl_policy
+        quick = None
+        if type(policy) in (Never, Terminate) and not self._hitl_has_step and self._hitl_gates is None:
+            quick = policy.decide(TurnContext("", auto_replies=0, auto_reply_limit=1, is_termination=False))
+            if quick.ask:  # pragma: no cover - neither asks there
+                quick = None
+        self._hitl_quick = quick
 
     def auto_reply(self, ctx: TurnContext) -> str | dict[str, Any] | None:
         """Return the auto-reply to the message in ``ctx``; override it to write your own.
@@ -567,18 +592,23 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             template = self.prompts.enter_stops
         else:
             template = self.prompts.enter_auto_replies
-        prompt = template.format(agent=self.name, sender=sender)
+        key = (template, self.name, sender)
+        prompt = self._hitl_prompts.get(key)
+        if prompt is None:  # the same text for every question of a kind: filled in once
+            prompt = template.format(agent=self.name, sender=sender)
+            if len(self._hitl_prompts) >= _NAMES_KEPT:
+                self._hitl_prompts.clear()
+            self._hitl_prompts[key] = prompt
         return prompt if decision.detail is None else f"{decision.detail}\n{prompt}"
 
     def _hitl_turn_context(self, messages: list[dict[str, Any]], sender: Any) -> TurnContext:
-        return TurnContext(
-            messages[-1],
-            messages=messages,
-            sender=None if sender is None else sender.name,
-            recipient=self.name,
-            auto_replies=self._consecutive_auto_reply_counter[sender],
-            auto_reply_limit=self._max_consecutive_auto_reply_dict[sender],
-            is_termination=self._is_termination_msg,
+        return context_of(
+            messages,
+            None if sender is None else sender.name,
+            self.name,
+            self._consecutive_auto_reply_counter[sender],
+            self._max_consecutive_auto_reply_dict[sender],
+            self._is_termination_msg,
         )
 
     def _hitl_begin(self, messages: list[dict[str, Any]] | None, sender: Any) -> _Turn | tuple[bool, None]:
@@ -589,14 +619,25 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         if self._hitl_gates is not None:
             self._hitl_gate.clear()  # approvals hold for the message they were given at, no longer
             self._hitl_last_sender = sender
-        ctx = TurnContext(  # as _hitl_turn_context builds it, without the call: this runs on every message
-            messages[-1],
-            messages=messages,
-            sender=None if sender is None else sender.name,
-            recipient=self.name,
-            auto_replies=self._consecutive_auto_reply_counter[sender],
-            auto_reply_limit=self._max_consecutive_auto_reply_dict[sender],
-            is_termination=self._is_termination_msg,
+        replies = self._consecutive_auto_reply_counter[sender]
+        limit = self._max_consecutive_auto_reply_dict[sender]
+        termination: Any = self._is_termination_msg
+        quick = self._hitl_quick
+        if quick is not None and replies < limit and not getattr(type(termination), "_hitl_takes_context", False):
+            # Never() or Terminate() under the limit: the termination check alone decides, and unless it
+            # holds, the decision is the policy's usual one and the proxy auto-replies; no context is needed.
+            message = messages[-1]
+            termination = bool(termination(message if isinstance(message, dict) else dict(message)))
+            if not termination:
+                self._consecutive_auto_reply_counter[sender] = replies + 1
+                name = None if sender is None else sender.name
+                position = len(messages)
+                self._hitl_keep(name, position, replies, limit, quick, None, None, None, "auto_reply", None, message)
+                if self._hitl_can_ask:
+                    _compat.emit_using_auto_reply(self._hitl_mode, sender, self)
+                return False, None
+        ctx = context_of(  # as _hitl_turn_context builds it, without the call: this runs on every message
+            messages, None if sender is None else sender.name, self.name, replies, limit, termination
         )
         turn = _Turn(ctx, self._hitl_policy.decide(ctx), sender)
         if turn.decision.ask:
@@ -634,20 +675,18 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
     def _hitl_auto_reply(self, turn: _Turn, answer: str | None = None) -> tuple[bool, None]:
         self._consecutive_auto_reply_counter[turn.sender] += 1
-        self._hitl_decided[turn.sender] = turn.ctx
+        if self._hitl_has_step:  # the auto-reply step reads the context the policy decided on
+            self._hitl_decided[turn.sender] = turn.ctx
         self._hitl_record(turn, answer, "auto_reply", None)
         if self._hitl_can_ask:
             _compat.emit_using_auto_reply(self._hitl_mode, turn.sender, self)
         return False, None
 
     def _hitl_record(self, turn: _Turn, answer: str | None, outcome: Outcome, stop_reason: str | None) -> None:
-        # Records are built when someone reads them (decisions, or a sink), not on every message. What is
-        # kept until then is what a record needs, not the context: never the history.
         ctx = turn.ctx
-        entry = (
-            time.time(),
+        self._hitl_keep(
             ctx.sender,
-            ctx.turn,
+            ctx._length,
             ctx.auto_replies,
             ctx.auto_reply_limit,
             turn.decision,
@@ -657,53 +696,67 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             outcome,
             stop_reason,
             ctx.message,
-            self._hitl_policy_repr,
         )
-        if not self._hitl_sinks:
-            self._hitl_unrecorded.append(entry)
-            return
-        record = self._hitl_make_record(entry)
-        self.decisions.append(record)
+
+    def _hitl_keep(
+        self,
+        sender: str | None,
+        turn: int,
+        auto_replies: int,
+        limit: int,
+        decision: Decision,
+        prompt: str | None,
+        event: InputEvent | None,
+        answer: str | None,
+        outcome: Outcome,
+        stop_reason: str | None,
+        message: Mapping[str, Any],
+    ) -> None:
+        """Keep the record of one decision, and give it to the sinks: what it says, never the history."""
+        if decision is self._hitl_last_decision:  # a policy's decisions are mostly the same few objects
+            fired = self._hitl_last_fired
+        else:
+            fired = self._hitl_fired(decision)
+            self._hitl_last_decision, self._hitl_last_fired = decision, fired
+        content = message.get("content")
+        record = new_record(
+            (
+                time.time(),
+                self.name,
+                sender,
+                turn,
+                auto_replies,
+                limit,
+                self._hitl_policy_repr,
+                fired,
+                decision.reason,
+                prompt is not None,
+                prompt,
+                answer,
+                None if prompt is None else event,
+                outcome,
+                stop_reason,
+                (content if type(content) is str else message_text(content))[:500],
+                None,
+            )
+        )
+        self._hitl_records.append(record)
         for sink in self._hitl_sinks:
             sink.write(record)
 
-    def _hitl_make_record(self, entry: tuple[Any, ...]) -> DecisionRecord:
-        from .audit import DecisionRecord
-
-        (
-            stamp,
-            sender,
-            turn,
-            auto_replies,
-            limit,
-            decision,
-            prompt,
-            event,
-            answer,
-            outcome,
-            stop_reason,
-            message,
-            policy,
-        ) = entry
-        asked = prompt is not None
-        return DecisionRecord(
-            time=datetime.fromtimestamp(stamp, timezone.utc),
-            agent=self.name,
-            sender=sender,
-            turn=turn,
-            auto_replies=auto_replies,
-            auto_reply_limit=limit,
-            policy=policy,
-            fired=_fired(decision),
-            reason=decision.reason,
-            asked=asked,
-            prompt=prompt,
-            answer=answer,
-            input_event=event if asked else None,
-            outcome=outcome,
-            stop_reason=stop_reason,
-            message=message_text(message.get("content"))[:500],
-        )
+    def _hitl_fired(self, decision: Decision) -> str:
+        """Name the part of the policy that decided (each part's name worked out once, not once a message)."""
+        if decision.parts:
+            return _fired(decision)
+        policy = decision.policy
+        known = self._hitl_fired_names.get(id(policy))
+        if known is not None and known[0] is policy:
+            return known[1]
+        name = repr(policy)
+        if len(self._hitl_fired_names) >= _NAMES_KEPT:
+            self._hitl_fired_names.clear()
+        self._hitl_fired_names[id(policy)] = (policy, name)
+        return name
 
     @property
     def decisions(self) -> list[DecisionRecord]:
@@ -711,9 +764,6 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
 
         The list is the proxy's own: clear it to forget past decisions.
         """
-        if self._hitl_unrecorded:
-            pending, self._hitl_unrecorded = self._hitl_unrecorded, []
-            self._hitl_records.extend(self._hitl_make_record(entry) for entry in pending)
         return self._hitl_records
 
     # -- human input ------------------------------------------------------------------------------------------
@@ -729,7 +779,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         provider: Any = self._hitl_input
         if self._hitl_console:
             self.check_can_ask()
-        prompt = visible(prompt)  # a preview cannot show other text than the one that runs
+        prompt = self._hitl_visible(prompt)
         ask = getattr(provider, "ask", None)
         try:
             answer = ask(prompt, ctx) if ask is not None else _run_to_completion(provider.a_ask(prompt, ctx), provider)
@@ -753,7 +803,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         ctx = self._hitl_context(step)
         provider = self._hitl_input
         self.check_can_ask(use_async=True)
-        prompt = visible(prompt)
+        prompt = self._hitl_visible(prompt)
         a_ask = getattr(provider, "a_ask", None)
         try:
             if a_ask is not None:
@@ -764,6 +814,13 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         except NoAnswer as missing:
             answer = self._hitl_no_answer(step, missing)
         return _compat.record_human_input(self, _checked(answer, provider))
+
+    def _hitl_visible(self, prompt: str) -> str:
+        """Escape what the prompt must not hide: a preview cannot show other text than the one that runs."""
+        shown = self._hitl_shown  # read once: another thread may ask meanwhile
+        if prompt is not shown[0]:  # most questions ask with the same text: escaped once
+            shown = self._hitl_shown = (prompt, visible(prompt))
+        return shown[1]
 
     def _hitl_no_answer(self, step: _Turn | None, missing: NoAnswer) -> str:
         if step is not None:
@@ -901,7 +958,9 @@ def _gated_code_replies(original: Callable[..., Any]) -> tuple[Callable[..., Any
         agent: PolicyUserProxy, messages: Any = None, sender: Any = None, config: Any = None
     ) -> tuple[bool, Any]:
         gate = agent._hitl_gate
-        pending = gate.code_pending(original, messages, sender, config)
+        pending, settled = gate.code_pending(original, messages, sender, config)
+        if settled is not None:
+            return settled  # nothing to run: the probe's run was the reply function's own
         if pending:
             verdict = agent._hitl_ask_at_execution("code", pending, messages, sender)
             if verdict.kind != "approve":
@@ -914,7 +973,9 @@ def _gated_code_replies(original: Callable[..., Any]) -> tuple[Callable[..., Any
         agent: PolicyUserProxy, messages: Any = None, sender: Any = None, config: Any = None
     ) -> tuple[bool, Any]:
         gate = agent._hitl_gate
-        pending = gate.code_pending(original, messages, sender, config)
+        pending, settled = gate.code_pending(original, messages, sender, config)
+        if settled is not None:
+            return settled  # nothing to run: the probe's run was the reply function's own
         if pending:
             verdict = await agent._hitl_a_ask_at_execution("code", pending, messages, sender)
             if verdict.kind != "approve":
