@@ -114,8 +114,8 @@ def _runnable_code(ctx: TurnContext) -> list[tuple[str, str]]:
     """Return the code blocks AutoGen's code execution would run now, each in the language it would use."""
     for message in _received_since_the_proxy_spoke(ctx):
         content = message.get("content")
-        if not content:
-            continue
+        if not content or (type(content) is str and "```" not in content):
+            continue  # no fence, no block: the common case, decided without AutoGen's parser
         try:  # the text as AutoGen's code execution reads it (list parts are joined its way)
             text = _compat.content_str(content)
             blocks = _compat.extract_code(text) if "```" in text else []

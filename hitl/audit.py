@@ -21,7 +21,7 @@ import os
 import threading
 import warnings
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol, runtime_checkable
@@ -263,14 +263,41 @@ class DecisionRecord:
         return self._values[16]  # type: ignore[no-any-return]
 
     # -- the Pydantic model API ---------------------------------------------------------------------------
-    def model_dump(self, *, mode: Literal["python", "json"] = "python") -> dict[str, Any]:
-        """Return the record as a dict; ``mode="json"`` gives JSON-ready values (``time`` as ISO 8601 text)."""
+    def model_dump(
+        self,
+        *,
+        mode: Literal["python", "json"] = "python",
+        include: Collection[str] | None = None,
+        exclude: Collection[str] | None = None,
+        exclude_none: bool = False,
+    ) -> dict[str, Any]:
+        """Return the record as a dict; ``mode="json"`` gives JSON-ready values (``time`` as ISO 8601 text).
+
+        ``include`` and ``exclude`` keep or leave out fields by name; ``exclude_none`` leaves out the
+        fields that are ``None``, as Pydantic's ``model_dump`` does.
+        """
         data = _as_dict(self)
+        if include is not None or exclude is not None or exclude_none:
+            data = {
+                name: value
+                for name, value in data.items()
+                if (include is None or name in include)
+                and (exclude is None or name not in exclude)
+                and not (exclude_none and value is None)
+            }
         return pydantic_core.to_jsonable_python(data) if mode == "json" else data
 
-    def model_dump_json(self) -> str:
-        """Return the record as one line of JSON: the line [`JsonlAudit`][hitl.audit.JsonlAudit] writes."""
-        return pydantic_core.to_json(_as_dict(self)).decode("utf-8")
+    def model_dump_json(
+        self,
+        *,
+        indent: int | None = None,
+        include: Collection[str] | None = None,
+        exclude: Collection[str] | None = None,
+        exclude_none: bool = False,
+    ) -> str:
+        """Return the record as JSON: by default one line, the one [`JsonlAudit`][hitl.audit.JsonlAudit] writes."""
+        data = self.model_dump(include=include, exclude=exclude, exclude_none=exclude_none)
+        return pydantic_core.to_json(data, indent=indent).decode("utf-8")
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None) -> DecisionRecord:
         """Return a copy, with the fields in ``update`` replaced (validated)."""

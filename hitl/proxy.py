@@ -219,8 +219,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         self._hitl_gate = ExecutionGate(self)
         self._hitl_last_sender: Any = None  # the sender of the message decided last
         self._hitl_fired_names: dict[int, tuple[InputPolicy, str]] = {}  # by id: a policy part and its repr
-        self._hitl_last_decision: Decision | None = None  # the decision recorded last, and its part's name
-        self._hitl_last_fired = ""
+        self._hitl_last_fired: tuple[Decision | None, str] = (None, "")  # the decision recorded last, and who fired
         self._hitl_quick: Decision | None = None  # see _hitl_refresh_quick
         self._hitl_has_step = False  # whether the reply chain has auto_reply_step
         self._hitl_set_policy(_resolve_policy(policy, human_input_mode))
@@ -713,11 +712,12 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         message: Mapping[str, Any],
     ) -> None:
         """Keep the record of one decision, and give it to the sinks: what it says, never the history."""
-        if decision is self._hitl_last_decision:  # a policy's decisions are mostly the same few objects
-            fired = self._hitl_last_fired
+        last = self._hitl_last_fired  # read once: another thread may record meanwhile
+        if decision is last[0]:  # a policy's decisions are mostly the same few objects
+            fired = last[1]
         else:
             fired = self._hitl_fired(decision)
-            self._hitl_last_decision, self._hitl_last_fired = decision, fired
+            self._hitl_last_fired = (decision, fired)
         content = message.get("content")
         record = new_record(
             (

@@ -142,3 +142,14 @@ def test_text_json_cannot_hold_as_it_is_still_dumps() -> None:
     record = run_chat(Terminate(), ["bad \udc80 text", "TERMINATE"], answers=[""]).decisions[0]
     assert record.message == "bad \udc80 text"
     assert DecisionRecord.model_validate(record.model_dump(mode="json")) == record
+
+
+def test_fields_can_be_kept_or_left_out_as_with_pydantic() -> None:
+    record = DecisionRecord(**FIELDS | {"prompt": None, "answer": None, "input_event": None, "asked": False})
+    assert set(record.model_dump(include={"turn", "agent"})) == {"turn", "agent"}
+    assert "message" not in record.model_dump(exclude={"message"})
+    dumped = record.model_dump(mode="json", exclude_none=True)
+    assert None not in dumped.values()
+    assert {"prompt", "answer", "input_event", "stage"}.isdisjoint(dumped)
+    assert json.loads(record.model_dump_json(exclude_none=True)) == dumped
+    assert record.model_dump_json(indent=2).startswith('{\n  "time"')
