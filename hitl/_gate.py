@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import _compat
 from .approval import Approval, Gates, code_approval, tool_approval
+from .core.code import UNKNOWN, infer_language
 
 if TYPE_CHECKING:
     from .proxy import PolicyUserProxy
@@ -127,8 +128,8 @@ class ExecutionGate:
             return []
         found = []
         for language, code, by_language in blocks:
-            language = language or _compat.infer_lang(code)
-            if language == _compat.UNKNOWN_LANGUAGE:
+            language = language or infer_language(code)
+            if language == UNKNOWN:
                 language = ""
             if not by_language or gates.gates_code(language):
                 found.append((language, code))

@@ -42,10 +42,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _compat
 from ._text import visible
 from .conditions import _canonical_language, _tool_calls, known_language, known_patterns
 from .context import TurnContext, history_of
+from .core.code import content_text, runnable_blocks
 from .errors import ConfigurationError
 from .policies import AllOf, AnyOf, Decision, InputPolicy, Not
 
@@ -115,17 +115,13 @@ def _runnable_code(ctx: TurnContext) -> list[tuple[str, str]]:
     for message in _received_since_the_proxy_spoke(ctx):
         content = message.get("content")
         if not content or (type(content) is str and "```" not in content):
-            continue  # no fence, no block: the common case, decided without AutoGen's parser
-        try:  # the text as AutoGen's code execution reads it (list parts are joined its way)
-            text = _compat.content_str(content)
-            blocks = _compat.extract_code(text) if "```" in text else []
-        except Exception:  # content AutoGen cannot read holds no code it would run
-            continue
-        if not blocks:
-            continue
-        if len(blocks) == 1 and blocks[0][0] == _compat.UNKNOWN_LANGUAGE:
-            continue  # AutoGen's answer for "no code block here"
-        return [(language or _compat.infer_lang(code), code) for language, code in blocks]
+            continue  # no fence, no block: the common case
+        text = content_text(content)  # as AutoGen's code execution reads it (list parts joined its way)
+        if text is None:
+            continue  # content AutoGen cannot read holds no code it would run
+        blocks = runnable_blocks(text)
+        if blocks:
+            return blocks
     return []
 
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._algebra import flatten, join
 from .context import TurnContext
+from .core.code import FENCED_BLOCK, code_blocks
 from .errors import PolicyError
 
 if TYPE_CHECKING:
@@ -61,8 +62,7 @@ __all__ = [
     "has_tool_call",
 ]
 
-#: A fenced code block, as AutoGen's own code extraction finds it: ```lang\n...\n```.
-_CODE_BLOCK = re.compile(r"```[ \t]*([\w+.#-]*)[ \t]*\r?\n(.*?)\r?\n[ \t]*```", re.DOTALL)
+
 _LANGUAGE_ALIASES: dict[str, str] = {
     "py": "python",
     "python3": "python",
@@ -135,16 +135,6 @@ def known_patterns(patterns: tuple[object, ...], owner: str) -> tuple[str, ...]:
                 f"has; did you mean {pattern.strip()!r}?"
             )
     return tuple(patterns)  # type: ignore[arg-type]
-
-
-def code_blocks(text: str) -> list[tuple[str, str]]:
-    r"""Return the fenced code blocks in ``text`` as ``(language, code)`` pairs (language may be ``""``).
-
-    Examples:
-        >>> code_blocks("Run this:\n```python\nprint(1)\n```")
-        [('python', 'print(1)')]
-    """
-    return [(match.group(1), match.group(2)) for match in _CODE_BLOCK.finditer(text)]
 
 
 def _as_context(subject: object) -> TurnContext:
@@ -549,7 +539,7 @@ class AsksQuestion(Condition):
         if "?" not in text:
             return False
         if "```" in text:
-            text = _CODE_BLOCK.sub("", text)
+            text = FENCED_BLOCK.sub("", text)
         return _QUESTION.search(text) is not None
 
     def __repr__(self) -> str:

@@ -23,11 +23,11 @@ from hitl.conditions import (
     LongerThan,
     Matches,
     asks_question,
-    code_blocks,
     condition,
     has_code_block,
     has_tool_call,
 )
+from hitl.core.code import code_blocks
 from hitl.testing import ScriptedAssistant, quiet, run_chat, tool_call
 
 from .factories import compositions

@@ -1,0 +1,88 @@
+"""hitl's core: what a human-in-the-loop policy is, with no agent framework in it.
+
+The core holds the turn context, the policies and conditions, the decisions and their records, the
+auto-reply strategies, the limits, and code-block recognition (`hitl.core.code`). It imports no agent
+framework (an import rule checked in CI), so it can be used, and tested, on its own; adapters (the
+classic-AutoGen `PolicyUserProxy`) and human-input providers build on it.
+
+Examples:
+    >>> from hitl.core import Terminate, TurnContext, When, has_code_block
+    >>> policy = Terminate() | When(has_code_block)
+    >>> policy.decide(TurnContext("```python\\nprint(1)\\n```")).ask
+    True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..approval import ApproveCode, ApproveTools
+    from ..audit import DecisionRecord
+    from ..conditions import Condition, has_code_block
+    from ..context import HistoryView, TurnContext, message_text
+    from ..errors import AutoReplyError, ConfigurationError, HitlError, PolicyError
+    from ..limits import Limits
+    from ..policies import AllOf, Always, AnyOf, Decision, InputPolicy, Never, Not, Terminate, When
+    from ..replies import AutoReply, CallableReply, FirstMatch, StaticReply
+    from .question import Answers, Question, Subject
+
+#: Where each name lives (imported on first use: the modules of the core import ``hitl.core.code``).
+_HOMES = {
+    "hitl.approval": ("ApproveCode", "ApproveTools"),
+    "hitl.audit": ("DecisionRecord",),
+    "hitl.conditions": ("Condition", "has_code_block"),
+    "hitl.context": ("HistoryView", "TurnContext", "message_text"),
+    "hitl.errors": ("AutoReplyError", "ConfigurationError", "HitlError", "PolicyError"),
+    "hitl.limits": ("Limits",),
+    "hitl.policies": ("AllOf", "Always", "AnyOf", "Decision", "InputPolicy", "Never", "Not", "Terminate", "When"),
+    "hitl.replies": ("AutoReply", "CallableReply", "FirstMatch", "StaticReply"),
+    "hitl.core.question": ("Answers", "Question", "Subject"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = [
+    "AllOf",
+    "Always",
+    "Answers",
+    "AnyOf",
+    "ApproveCode",
+    "ApproveTools",
+    "AutoReply",
+    "AutoReplyError",
+    "CallableReply",
+    "Condition",
+    "ConfigurationError",
+    "Decision",
+    "DecisionRecord",
+    "FirstMatch",
+    "HistoryView",
+    "HitlError",
+    "InputPolicy",
+    "Limits",
+    "Never",
+    "Not",
+    "PolicyError",
+    "Question",
+    "StaticReply",
+    "Subject",
+    "Terminate",
+    "TurnContext",
+    "When",
+    "has_code_block",
+    "message_text",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hitl.core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
