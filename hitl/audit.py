@@ -24,10 +24,12 @@ import weakref
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Final, Literal, Protocol, runtime_checkable
+from typing import Any, ClassVar, Final, Literal, Protocol, runtime_checkable
 
 import pydantic_core
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic.fields import FieldInfo
+from pydantic_core import core_schema
 
 from ._rules import CheckpointOutcome, InputEvent, Outcome
 from .errors import _user_stacklevel
@@ -76,28 +78,34 @@ _FIELDS: Final = (
 )
 
 
-class _RecordSchema(BaseModel):
-    """A decision record's schema: what validates records read back and what their JSON looks like."""
+class _Schemas:
+    """Pydantic models behind the records (named as the records are, for JSON Schema)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", title="DecisionRecord")
+    class DecisionRecord(BaseModel):
+        """A decision record's schema: what validates records read back and what their JSON looks like."""
 
-    time: datetime = Field(default_factory=_now)
-    agent: str
-    sender: str | None
-    turn: int
-    auto_replies: int
-    auto_reply_limit: int
-    policy: str
-    fired: str
-    reason: str
-    asked: bool
-    prompt: str | None = None
-    answer: str | None = None
-    input_event: InputEvent | None = None
-    outcome: Outcome | CheckpointOutcome
-    stop_reason: str | None = None
-    message: str = ""
-    stage: str | None = None
+        model_config = ConfigDict(frozen=True, extra="forbid", title="DecisionRecord")
+
+        time: datetime = Field(default_factory=_now)
+        agent: str
+        sender: str | None
+        turn: int
+        auto_replies: int
+        auto_reply_limit: int
+        policy: str
+        fired: str
+        reason: str
+        asked: bool
+        prompt: str | None = None
+        answer: str | None = None
+        input_event: InputEvent | None = None
+        outcome: Outcome | CheckpointOutcome
+        stop_reason: str | None = None
+        message: str = ""
+        stage: str | None = None
+
+
+_RecordSchema = _Schemas.DecisionRecord
 
 
 class DecisionRecord:
@@ -146,6 +154,7 @@ class DecisionRecord:
     __slots__ = ("_values",)
 
     _values: tuple[Any, ...]
+    model_fields: ClassVar[dict[str, FieldInfo]]  # the fields, as on a Pydantic model
 
     def __init__(
         self,
@@ -320,6 +329,15 @@ class DecisionRecord:
         """Return the JSON Schema of a record's JSON."""
         return _RecordSchema.model_json_schema()
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        """Let a record be a field of a Pydantic model (or a web response): validated, dumped as its JSON."""
+        from_data = core_schema.no_info_after_validator_function(_from_schema, handler.generate_schema(_RecordSchema))
+        return core_schema.union_schema(
+            [core_schema.is_instance_schema(cls), from_data],
+            serialization=core_schema.plain_serializer_function_ser_schema(_as_dict, when_used="always"),
+        )
+
     # -- value semantics ----------------------------------------------------------------------------------
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"DecisionRecord is immutable; cannot set {name!r}")
@@ -344,6 +362,7 @@ class DecisionRecord:
 
 
 _set_values = DecisionRecord.__dict__["_values"].__set__
+DecisionRecord.model_fields = _RecordSchema.model_fields
 
 
 def new_record(values: tuple[Any, ...]) -> DecisionRecord:
@@ -360,6 +379,10 @@ def _as_dict(record: DecisionRecord) -> dict[str, Any]:
     data = dict(zip(_FIELDS, record._values, strict=False))  # strict costs time, and the lengths match
     data["time"] = record.time
     return data
+
+
+def _from_schema(model: _RecordSchema) -> DecisionRecord:
+    return new_record(_values_of(model))
 
 
 def _values_of(model: _RecordSchema) -> tuple[Any, ...]:
@@ -408,7 +431,6 @@ class JsonlAudit:
         self.fsync = fsync
         self._lock = threading.Lock()
         self._fd: int | None = None
-        self._end = -1  # the file's size just after this writer's last record
         self._finalizer: weakref.finalize[[int], JsonlAudit] | None = None
 
     def write(self, record: DecisionRecord) -> None:
@@ -416,21 +438,17 @@ class JsonlAudit:
         line = _json_line(record)
         with self._lock:
             fd = self._fd if self._fd is not None else self._open()
-            if fcntl is None:  # pragma: no cover - Windows: appends stay whole lines, torn ends are not sealed
-                _write_all(fd, line)
-            else:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                try:
-                    end = os.lseek(fd, 0, os.SEEK_END)
-                    if end != self._end and end and os.pread(fd, 1, end - 1) != b"\n":
-                        # Another writer was killed mid-record: end its torn line, so this record starts its own.
-                        _write_all(fd, b"\n")
-                        end += 1
-                    written = os.write(fd, line)
-                    if written != len(line):  # pragma: no cover - the system wrote part of it (rare on files)
-                        _write_all(fd, line[written:])
-                    self._end = end + len(line)  # the file's end as this writer left it: no check while it holds
-                finally:
+            locked = _lock(fd)
+            try:
+                # Another writer killed mid-record leaves a torn last line: end it, so this record starts its own.
+                end = os.lseek(fd, 0, os.SEEK_END)
+                if end and _HAS_PREAD and os.pread(fd, 1, end - 1) != b"\n":
+                    _write_all(fd, b"\n")
+                written = os.write(fd, line)
+                if written != len(line):  # pragma: no cover - the system wrote part of it (rare on files)
+                    _write_all(fd, line[written:])
+            finally:
+                if locked:
                     fcntl.flock(fd, fcntl.LOCK_UN)
             if self.fsync:
                 os.fsync(fd)
@@ -492,21 +510,29 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
+_HAS_PREAD = hasattr(os, "pread")  # POSIX; where it is missing (Windows), a torn end is not checked
+
+
+def _lock(fd: int) -> bool:
+    """Take the file's advisory lock (POSIX) and return True; False where there is none to take."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:  # a file system without locks (NFS without lockd, Lustre): appends stay whole lines anyway
+        return False
+    return True
+
+
 @contextlib.contextmanager
 def _exclusive(fd: int) -> Iterator[None]:
     """Hold an advisory lock on the file (POSIX), so no other writer is half-way through a line meanwhile."""
-    if fcntl is None:  # pragma: no cover - Windows
-        yield
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-    except OSError:  # pragma: no cover - a file system without locks: appends stay whole lines anyway
-        yield
-        return
+    locked = _lock(fd)
     try:
         yield
     finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+        if locked:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _last_line_start(fd: int, size: int, chunk: int = 1 << 16) -> int:

@@ -201,7 +201,7 @@ class TurnContext:
         when the context was built, so later messages never show up in it, and nothing is copied.
         """
         history = self._history
-        if type(history) is list:
+        if isinstance(history, list):
             history = HistoryView(history, self._length)
             _SET_HISTORY(self, history)
         return history

@@ -100,6 +100,14 @@ class Decision:
             return tuple(part.policy for part in self.parts)
         return (self.policy,) if self.ask else ()
 
+    def __post_init__(self) -> None:
+        if type(self.ask) is not bool:
+            raise TypeError(f"Decision.ask is True or False (got {self.ask!r}); wrap it in bool(...)")
+        if not isinstance(self.reason, str):
+            raise TypeError(f"Decision.reason is a text saying why (got {self.reason!r})")
+        if self.detail is not None and not isinstance(self.detail, str):
+            raise TypeError(f"Decision.detail is a text to show the human, or None (got {self.detail!r})")
+
     def __bool__(self) -> bool:
         raise TypeError(
             "a Decision has no truth value: read decision.ask (did the policy ask?) instead of testing the decision"

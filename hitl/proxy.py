@@ -640,7 +640,10 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         )
         turn = _Turn(ctx, self._hitl_policy.decide(ctx), sender)
         if turn.decision.ask:
-            turn.prompt = self.build_prompt(ctx, turn.decision)
+            prompt = self.build_prompt(ctx, turn.decision)
+            if type(prompt) is not str:
+                raise TypeError(f"{type(self).__name__}.build_prompt returned {prompt!r}, not a str")
+            turn.prompt = prompt
             return turn
         outcome, reason = _rules.without_asking(ctx, self.name)
         if outcome == "stop":

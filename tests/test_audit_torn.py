@@ -187,3 +187,33 @@ def test_writers_killed_at_any_moment_leave_every_complete_record_and_at_most_on
     for writer, seqs in by_writer.items():
         assert seqs == list(range(len(seqs))), f"writer {writer} lost a record it completed: {seqs}"
     assert list(by_writer) == sorted(by_writer)
+
+
+def test_a_file_system_without_locks_still_gets_every_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import fcntl
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(38, "Function not implemented")  # NFS without lockd, Lustre without -o flock
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    path = tmp_path / "audit.jsonl"
+    assert written(path, 3) == read_jsonl(path)
+
+
+def test_a_torn_line_is_sealed_even_after_the_file_was_truncated_to_the_writers_old_size(tmp_path: Path) -> None:
+    """logrotate's copytruncate, then a writer killed mid-record leaving exactly as many bytes as before."""
+    path = tmp_path / "audit.jsonl"
+    survivor = JsonlAudit(path)
+    first, later = records(2)
+    survivor.write(first)
+    size = path.stat().st_size
+    os.truncate(path, 0)
+    with path.open("ab") as file:
+        file.write((later.model_dump_json() * 2).encode()[:size])  # a torn fragment, no newline
+    assert path.stat().st_size == size
+    survivor.write(later)
+    survivor.close()
+    with pytest.warns(TornLineWarning):
+        got = read_jsonl(path)
+    assert got == [later]
+    assert got.torn_lines == [1]

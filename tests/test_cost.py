@@ -175,3 +175,14 @@ def test_a_decision_record_keeps_a_few_hundred_bytes_whatever_the_message() -> N
     per_record = sum(sys.getsizeof(obj) for obj in own) / len(records)
     assert per_record < 300, per_record
     assert all(record.message in {m["content"] for m in proxy.chat_messages[assistant]} for record in records)
+
+
+def test_a_context_on_a_list_subclass_is_a_snapshot_too() -> None:
+    class History(list[dict[str, Any]]):
+        pass
+
+    history = History([{"content": "one"}])
+    ctx = TurnContext(history[-1], messages=history)
+    history.append({"content": "two"})
+    assert ctx.turn == len(ctx.messages) == 1
+    assert ctx.messages[-1] is ctx.message

@@ -153,3 +153,36 @@ def test_fields_can_be_kept_or_left_out_as_with_pydantic() -> None:
     assert {"prompt", "answer", "input_event", "stage"}.isdisjoint(dumped)
     assert json.loads(record.model_dump_json(exclude_none=True)) == dumped
     assert record.model_dump_json(indent=2).startswith('{\n  "time"')
+
+
+def test_records_can_be_fields_of_pydantic_models_and_type_adapters() -> None:
+    from pydantic import BaseModel, TypeAdapter
+
+    records = proxy_records()
+
+    class Page(BaseModel):
+        records: list[DecisionRecord]
+
+    page = Page(records=records)
+    back = Page.model_validate_json(page.model_dump_json())
+    assert back.records == records
+    assert all(type(record) is DecisionRecord for record in back.records)
+    assert json.loads(page.model_dump_json())["records"][0] == json.loads(records[0].model_dump_json())
+    assert TypeAdapter(list[DecisionRecord]).validate_python([r.model_dump() for r in records]) == records
+    assert "DecisionRecord" in Page.model_json_schema()["$defs"]
+    with pytest.raises(pydantic.ValidationError):
+        Page.model_validate({"records": [{"turn": 1}]})
+    assert list(DecisionRecord.model_fields) == list(records[0].model_dump())
+
+
+def test_a_policy_whose_decision_lacks_a_reason_is_an_error_where_it_decides() -> None:
+    from hitl import Decision, InputPolicy, TurnContext
+
+    class NoReason(InputPolicy):
+        def decide(self, ctx: TurnContext) -> Decision:
+            return Decision(False, self, None)  # type: ignore[arg-type]
+
+    with pytest.raises(TypeError, match=r"Decision.reason is a text"):
+        run_chat(NoReason(), ["hello"])
+    with pytest.raises(TypeError, match=r"Decision.ask is True or False"):
+        Decision(1, NoReason(), "yes")  # type: ignore[arg-type]
