@@ -1,8 +1,13 @@
-"""The boolean algebra shared by policies and conditions: flattening and precedence-aware reprs."""
+"""What policies, conditions and auto-replies share: the algebra's flattening and reprs, and wrapped functions.
+
+The names of the functions they wrap, and fail-closed truth: a wrapped function that does not say True
+or False is an error.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -25,4 +30,32 @@ def join(operands: Iterable[object], symbol: str, *, needs_parens: tuple[type[An
     """Join operand reprs with `` | `` or `` & ``, parenthesising those that bind more loosely."""
     return f" {symbol} ".join(
         f"({operand!r})" if isinstance(operand, needs_parens) else repr(operand) for operand in operands
+    )
+
+
+def callable_name(function: object) -> str:
+    """Name a wrapped function as its wrapper prints it: its ``__name__``, a partial's function, else its repr.
+
+    Examples:
+        >>> import functools
+        >>> callable_name(len), callable_name(functools.partial(max, 3)), callable_name(lambda ctx: True)
+        ('len', 'partial(max, ...)', '<lambda>')
+    """
+    if isinstance(function, functools.partial):
+        return f"partial({callable_name(function.func)}, ...)"
+    name = getattr(function, "__name__", None)
+    return name if isinstance(name, str) and name else repr(function)
+
+
+def truth(result: object, owner: object, error: Callable[[str], Exception]) -> bool:
+    """Return ``result`` if it is True or False; otherwise raise ``error`` naming ``owner`` and the value.
+
+    A predicate that returns ``None`` (a forgotten ``return``) or a match object must not pass for False:
+    that would turn a broken check into a silent auto-reply.
+    """
+    if result is True or result is False:
+        return result
+    raise error(
+        f"{owner!r} returned {result!r} ({type(result).__name__}), not a bool; "
+        "it must return True or False (wrap the result in bool(...))"
     )

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from ._algebra import flatten, join
+from ._algebra import callable_name, flatten, join, truth
 from .context import TurnContext
 from .core.code import FENCED_BLOCK, code_blocks
 from .errors import PolicyError
@@ -173,6 +173,17 @@ class Condition(ABC):
     def test(self, ctx: TurnContext) -> bool:
         """Whether the message in ``ctx`` satisfies the condition."""
 
+    def explain(self, ctx: TurnContext) -> str:
+        """Say whether the condition holds for ``ctx``, naming the parts of a composed one that decided.
+
+        Examples:
+            >>> from hitl import TurnContext
+            >>> from hitl.conditions import Contains, has_code_block
+            >>> (has_code_block | Contains("error")).explain(TurnContext("no luck"))
+            "has_code_block does not hold and Contains('error') does not hold"
+        """
+        return f"{self!r} {'holds' if self.test(ctx) else 'does not hold'}"
+
     def __call__(self, subject: TurnContext | Mapping[str, Any] | str) -> bool:
         """Test a TurnContext, or a bare message dict (as AutoGen's ``is_termination_msg`` is called).
 
@@ -242,6 +253,13 @@ class AnyCondition(Condition):
                 return True
         return False
 
+    def explain(self, ctx: TurnContext) -> str:
+        """Name the first operand that holds; when none does, each of them."""
+        for operand in self.operands:
+            if operand.test(ctx):
+                return operand.explain(ctx)
+        return " and ".join(operand.explain(ctx) for operand in self.operands) or f"{self!r} does not hold"
+
     def __repr__(self) -> str:
         return join(self.operands, "|", needs_parens=()) if self.operands else "AnyCondition()"
 
@@ -270,6 +288,13 @@ class AllConditions(Condition):
                 return False
         return True
 
+    def explain(self, ctx: TurnContext) -> str:
+        """Name the first operand that does not hold; when all hold, each of them."""
+        for operand in self.operands:
+            if not operand.test(ctx):
+                return operand.explain(ctx)
+        return " and ".join(operand.explain(ctx) for operand in self.operands) or f"{self!r} holds"
+
     def __repr__(self) -> str:
         return join(self.operands, "&", needs_parens=(AnyCondition,)) if self.operands else "AllConditions()"
 
@@ -289,6 +314,10 @@ class NotCondition(Condition):
     def test(self, ctx: TurnContext) -> bool:
         """True when the operand does not hold."""
         return not self.operand.test(ctx)
+
+    def explain(self, ctx: TurnContext) -> str:
+        """Say why the operand does or does not hold: the reason this one holds or does not."""
+        return self.operand.explain(ctx)
 
     def __invert__(self) -> Condition:
         return self.operand
@@ -322,14 +351,10 @@ class FunctionCondition(Condition):
             result = self.function(ctx)
         except Exception as exc:
             raise PolicyError(f"{self!r} raised {type(exc).__name__} on {ctx!r}") from exc
-        if result is True or result is False:
-            return result
-        raise PolicyError(f"{self!r} returned {result!r}, not a bool; wrap the result in bool(...)")
+        return truth(result, self, PolicyError)
 
     def __repr__(self) -> str:
-        if self.name is not None:
-            return self.name
-        return getattr(self.function, "__name__", None) or repr(self.function)
+        return self.name if self.name is not None else callable_name(self.function)
 
 
 def condition(function: Callable[[TurnContext], bool], *, name: str | None = None) -> Condition:

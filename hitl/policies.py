@@ -30,14 +30,12 @@ Examples:
 
 from __future__ import annotations
 
-import functools
-import types
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from ._algebra import flatten, join
+from ._algebra import callable_name, flatten, join, truth
 from .context import TurnContext
 from .errors import PolicyError
 
@@ -162,8 +160,23 @@ class InputPolicy(ABC):
             >>> Terminate().explain(TurnContext("done", is_termination=True))
             'ask: Terminate(): termination message'
         """
+        ask = self.decide(ctx).ask
+        return f"{'ask' if ask else 'do not ask'}: {'; '.join(self.reasons(ctx))}"
+
+    def reasons(self, ctx: TurnContext) -> list[str]:
+        """Name each part of the policy that settled the decision for ``ctx``, with why.
+
+        A composed policy names every part that decided: each one that asked, or, when none asked, each
+        one that declined; a ``When`` on a composed condition names the conditions that held.
+
+        Examples:
+            >>> from hitl import Terminate, TurnContext, When
+            >>> from hitl.conditions import Contains, has_code_block
+            >>> (Terminate() | When(has_code_block | Contains("error"))).reasons(TurnContext("an error"))
+            ["When(has_code_block | Contains('error')): Contains('error') holds"]
+        """
         decision = self.decide(ctx)
-        return f"{'ask' if decision.ask else 'do not ask'}: {decision.policy!r}: {decision.reason}"
+        return [f"{decision.policy!r}: {decision.reason}"]
 
     # -- the algebra ------------------------------------------------------------------------------------
     def __or__(self, other: InputPolicy | Predicate) -> InputPolicy:
@@ -281,14 +294,6 @@ class Terminate(InputPolicy):
         return "Terminate()"
 
 
-def _predicate_name(predicate: object) -> str:
-    if isinstance(predicate, functools.partial):
-        return f"partial({_predicate_name(predicate.func)}, ...)"
-    if isinstance(predicate, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
-        return predicate.__name__
-    return repr(predicate)
-
-
 @dataclass(frozen=True, slots=True)
 class When(InputPolicy):
     """Ask whenever ``predicate(context)`` is true.
@@ -327,13 +332,18 @@ class When(InputPolicy):
             return self._yes
         if result is False:
             return self._no
-        raise PolicyError(
-            f"{self!r} returned {result!r} ({type(result).__name__}), not a bool; "
-            "a policy predicate must return True or False (wrap it in bool(...))"
-        )
+        return self._yes if truth(result, self, PolicyError) else self._no  # raises: not a bool
+
+    def reasons(self, ctx: TurnContext) -> list[str]:
+        """Name the policy and why: for a condition, which of its parts held (or did not)."""
+        explain = getattr(self.predicate, "explain", None)
+        if explain is None or not getattr(type(self.predicate), "_hitl_takes_context", False):
+            return super(When, self).reasons(ctx)
+        self.decide(ctx)  # a predicate that fails is an error here too
+        return [f"{self!r}: {explain(ctx)}"]
 
     def __repr__(self) -> str:
-        return f"When({_predicate_name(self.predicate)})"
+        return f"When({callable_name(self.predicate)})"
 
 
 # -- composition -----------------------------------------------------------------------------------------
@@ -387,6 +397,19 @@ class AnyOf(InputPolicy):
                 return merge(asking)
         return decision
 
+    def reasons(self, ctx: TurnContext) -> list[str]:
+        """Name every part that asked; when none asked, every part and why it did not."""
+        policies = self.policies
+        asked: list[InputPolicy] = []
+        for index, policy in enumerate(policies):  # in the order decide() goes, stopping where it stops
+            if policy.decide(ctx).ask:
+                asked.append(policy)
+                if self._detail_after[index]:
+                    later = zip(policies[index + 1 :], self._shows[index + 1 :], strict=True)
+                    asked.extend(other for other, shows in later if shows and other.decide(ctx).ask)
+                break
+        return [reason for policy in asked or policies for reason in policy.reasons(ctx)]
+
     @property
     def shows_detail(self) -> bool:
         """True when any operand can show a detail."""
@@ -438,6 +461,13 @@ class AllOf(InputPolicy):
             return merge(asking, lead=decision)
         return decision
 
+    def reasons(self, ctx: TurnContext) -> list[str]:
+        """Name every part, when all asked; else the first part that did not ask, and why."""
+        for policy in self.policies:
+            if not policy.decide(ctx).ask:
+                return policy.reasons(ctx)
+        return [reason for policy in self.policies for reason in policy.reasons(ctx)]
+
     @property
     def shows_detail(self) -> bool:
         """True when any operand can show a detail."""
@@ -481,6 +511,10 @@ class Not(InputPolicy):
         """Invert the operand's decision, keeping its reason."""
         inner = self.policy.decide(ctx)
         return Decision(not inner.ask, self, f"not ({inner.policy!r}: {inner.reason})")
+
+    def reasons(self, ctx: TurnContext) -> list[str]:
+        """Name the operand's reasons, inverted."""
+        return [f"{self!r}: not ({'; '.join(self.policy.reasons(ctx))})"]
 
     @property
     def can_ask(self) -> bool:

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
+from ._algebra import callable_name, truth
 from .context import TurnContext
 from .errors import AutoReplyError
 
@@ -120,8 +121,7 @@ class CallableReply(AutoReply):
         return _checked(value, self)
 
     def __repr__(self) -> str:
-        name = getattr(self.function, "__name__", None) or repr(self.function)
-        return f"CallableReply({name})"
+        return f"CallableReply({callable_name(self.function)})"
 
 
 def _as_rule_reply(reply: object, what: str = "a FirstMatch reply") -> AutoReply:
@@ -171,10 +171,8 @@ class FirstMatch(AutoReply):
                 matched = condition(ctx)
             except Exception as exc:
                 raise AutoReplyError(f"the condition {condition!r} of {self!r} raised {type(exc).__name__}") from exc
-            if matched is True:
+            if truth(matched, condition, AutoReplyError):
                 return reply.reply(ctx)
-            if matched is not False:
-                raise AutoReplyError(f"the condition {condition!r} returned {matched!r}, not a bool")
         return self.default.reply(ctx)
 
     def __repr__(self) -> str:
