@@ -432,7 +432,7 @@ def _plural(count: int, noun: str) -> str:
 
 def _describe(config: Any) -> list[tuple[str, str]]:
     """Say what a valid configuration builds, line by line, in the built objects' own reprs."""
-    from .config import _build_auto_reply, _build_termination
+    from .config import build_auto_reply, build_termination
 
     execution = config.code_execution
     if execution is None:
@@ -451,13 +451,13 @@ def _describe(config: Any) -> list[tuple[str, str]]:
             "termination",
             "AutoGen's default (a message that is exactly 'TERMINATE')"
             if config.termination is None
-            else repr(_build_termination(config.termination)),
+            else repr(build_termination(config.termination)),
         ),
         (
             "auto-reply",
             "AutoGen's default (an empty reply)"
             if config.auto_reply is None
-            else repr(_build_auto_reply(config.auto_reply)),
+            else repr(build_auto_reply(config.auto_reply)),
         ),
         ("human input", f"{human.kind}: {human.build()!r}"),
         ("code execution", runs),

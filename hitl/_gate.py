@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import _compat
 from .approval import Approval, Gates, code_approval, tool_approval
+from .core.calls import call_of, tool_calls
 from .core.code import UNKNOWN, infer_language
 
 if TYPE_CHECKING:
@@ -51,18 +52,6 @@ class Verdict:
 
     kind: Literal["approve", "reject", "stop"]
     answer: str = ""
-
-
-def _call_of(function: Mapping[str, Any]) -> tuple[str, str]:
-    """``(name, arguments)`` of a call as hitl's gates read it from a message (see ``conditions._tool_calls``)."""
-    name = function.get("name")
-    return (name if isinstance(name, str) else "", str(function.get("arguments", "")))
-
-
-def _calls_in(message: Mapping[str, Any]) -> list[tuple[str, str]]:
-    from .conditions import _tool_calls
-
-    return _tool_calls(message)
 
 
 class ExecutionGate:
@@ -205,7 +194,7 @@ class ExecutionGate:
         message = messages[-1]
         if not message.get("tool_calls") and not message.get("function_call"):
             return []  # no call to run
-        calls = self.gated_calls(_calls_in(message))
+        calls = self.gated_calls(tool_calls(message))
         missing = self._missing([tool_approval(name, arguments) for name, arguments in calls])
         return [calls[index] for index in missing]
 
@@ -241,7 +230,7 @@ class ExecutionGate:
         A refusal here answers this call alone (the calls of the same message that ran keep their results);
         ``exit`` also stops the chat.
         """
-        call = self.gated_calls([_call_of(function)])
+        call = self.gated_calls([call_of(function)])
         if not call:
             return None
         wanted = [tool_approval(*call[0])]
@@ -251,7 +240,7 @@ class ExecutionGate:
 
     async def a_check_call(self, function: Mapping[str, Any]) -> Verdict | None:
         """Like ``check_call``, awaiting the human."""
-        call = self.gated_calls([_call_of(function)])
+        call = self.gated_calls([call_of(function)])
         if not call:
             return None
         wanted = [tool_approval(*call[0])]

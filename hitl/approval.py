@@ -43,9 +43,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._text import visible
-from .conditions import _canonical_language, _tool_calls, known_language, known_patterns
+from .conditions import known_language, known_patterns
 from .context import TurnContext, history_of
-from .core.code import content_text, runnable_blocks
+from .core.calls import tool_calls
+from .core.code import canonical_language, content_text, runnable_blocks
 from .errors import ConfigurationError
 from .policies import AllOf, AnyOf, Decision, InputPolicy, Not
 
@@ -181,7 +182,7 @@ class Gates:
         """Whether code in ``language`` (a tag, an alias, or ``""`` for untagged code) needs approval."""
         if not self.code:
             return False
-        canonical = _canonical_language(language)
+        canonical = canonical_language(language)
         return any(not gate.languages or canonical in gate.languages for gate in self.code)
 
     def gates_call(self, name: str) -> bool:
@@ -234,7 +235,7 @@ class ApproveCode(InputPolicy):
         An Enter on this question approves exactly the blocks shown; the proxy runs nothing else unasked.
         """
         blocks = _runnable_code(ctx)
-        if self.languages and not any(_canonical_language(language) in self.languages for language, _ in blocks):
+        if self.languages and not any(canonical_language(language) in self.languages for language, _ in blocks):
             return self._no
         if not blocks:
             return self._no
@@ -299,7 +300,7 @@ class ApproveTools(InputPolicy):
         message = ctx.message
         if not message.get("tool_calls") and not message.get("function_call"):
             return self._no
-        calls = [(name, arguments) for name, arguments in _tool_calls(message) if self.matches(name)]
+        calls = [(name, arguments) for name, arguments in tool_calls(message) if self.matches(name)]
         if not calls:
             return self._no
         names = ", ".join(visible(name) for name, _ in calls)

@@ -32,7 +32,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import core_schema
 
 from ._rules import CheckpointOutcome, InputEvent, Outcome
-from .errors import _user_stacklevel
+from .errors import user_stacklevel
 
 try:  # POSIX: an advisory lock keeps the repair of a torn line away from a write under way in another process
     import fcntl
@@ -482,7 +482,7 @@ class JsonlAudit:
             f"{self.path} ended in a torn line ({size - start} bytes without a newline, not a complete record: "
             f"a writer was killed while writing it); JsonlAudit removed it before appending: {_excerpt(tail)}",
             TornLineWarning,
-            stacklevel=_user_stacklevel(),
+            stacklevel=user_stacklevel(),
         )
 
     def close(self) -> None:

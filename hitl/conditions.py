@@ -28,13 +28,14 @@ import fnmatch
 import re
 import reprlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from ._algebra import callable_name, flatten, join, truth
 from .context import TurnContext
-from .core.code import FENCED_BLOCK, code_blocks
+from .core.calls import tool_calls
+from .core.code import FENCED_BLOCK, KNOWN_LANGUAGES, LANGUAGE_ALIASES, canonical_language, code_blocks
 from .errors import PolicyError
 
 if TYPE_CHECKING:
@@ -63,26 +64,6 @@ __all__ = [
 ]
 
 
-_LANGUAGE_ALIASES: dict[str, str] = {
-    "py": "python",
-    "python3": "python",
-    "bash": "sh",
-    "shell": "sh",
-    "zsh": "sh",
-    "pwsh": "ps1",
-    "powershell": "ps1",
-    "js": "javascript",
-    "ts": "typescript",
-}
-#: The languages AutoGen's code executors run (its legacy runner and its command-line, Jupyter and cloud executors).
-KNOWN_LANGUAGES: frozenset[str] = frozenset({"python", "sh", "ps1", "javascript", "typescript", "html", "css"})
-
-
-def _canonical_language(language: str) -> str:
-    language = language.strip().lower()
-    return _LANGUAGE_ALIASES.get(language, language)
-
-
 def known_language(language: object, owner: str) -> str:
     """Return the canonical name of a language a gate or condition is given, or raise for a name it is not.
 
@@ -95,10 +76,10 @@ def known_language(language: object, owner: str) -> str:
 
     if not isinstance(language, str):
         raise TypeError(f"{owner}() takes language names (got {language!r})")
-    canonical = _canonical_language(language)
+    canonical = canonical_language(language)
     if canonical in KNOWN_LANGUAGES:
         return canonical
-    names = sorted(KNOWN_LANGUAGES | _LANGUAGE_ALIASES.keys())
+    names = sorted(KNOWN_LANGUAGES | LANGUAGE_ALIASES.keys())
     if not canonical:
         raise ConfigurationError(f"{owner}() got an empty language name; give one of {', '.join(names)}")
     import difflib  # only for the error message
@@ -403,7 +384,7 @@ class HasCodeBlock(Condition):
         if "```" not in text:
             return False
         for language, _code in code_blocks(text):
-            if not self.languages or _canonical_language(language) in self.languages:
+            if not self.languages or canonical_language(language) in self.languages:
                 return True
         return False
 
@@ -413,24 +394,8 @@ class HasCodeBlock(Condition):
         return f"HasCodeBlock({', '.join(map(repr, self.languages))})"
 
 
-def _tool_calls(message: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Return ``(name, arguments)`` for each tool or function call in a message; never raises."""
-    found: list[Mapping[str, Any]] = []
-    calls = message.get("tool_calls")
-    if isinstance(calls, Iterable) and not isinstance(calls, (str, bytes, Mapping)):
-        for call in calls:
-            function = call.get("function") if isinstance(call, Mapping) else None
-            found.append(function if isinstance(function, Mapping) else {})
-    function_call = message.get("function_call")
-    if isinstance(function_call, Mapping):
-        found.append(function_call)
-    return [
-        (name if isinstance(name := call.get("name"), str) else "", str(call.get("arguments", ""))) for call in found
-    ]
-
-
 def _tool_names(message: Mapping[str, Any]) -> list[str]:
-    return [name for name, _ in _tool_calls(message)]
+    return [name for name, _ in tool_calls(message)]
 
 
 @dataclass(frozen=True, slots=True, init=False)

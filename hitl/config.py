@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
 
-from .errors import ConfigurationError, ConfigWarning, _user_stacklevel
+from .errors import ConfigurationError, ConfigWarning, user_stacklevel
 from .limits import Limits
 
 if TYPE_CHECKING:
@@ -230,7 +230,7 @@ class ConditionTermination(_Model):
 TerminationConfig = Annotated[KeywordTermination | RegexTermination | ConditionTermination, Field(discriminator="kind")]
 
 
-def _build_termination(config: KeywordTermination | RegexTermination | ConditionTermination) -> Condition:
+def build_termination(config: KeywordTermination | RegexTermination | ConditionTermination) -> Condition:
     from .conditions import Keyword, Matches
     from .spec import parse_condition
 
@@ -293,7 +293,7 @@ class RulesAutoReply(_Model):
 AutoReplyConfig = Annotated[StaticAutoReply | RulesAutoReply, Field(discriminator="kind")]
 
 
-def _build_auto_reply(config: StaticAutoReply | RulesAutoReply) -> AutoReply:
+def build_auto_reply(config: StaticAutoReply | RulesAutoReply) -> AutoReply:
     from .replies import FirstMatch, StaticReply
     from .spec import parse_condition
 
@@ -434,7 +434,7 @@ class ProxyConfig(_Model):
     def _termination_canonical(cls, value: Any) -> Any:
         # One form per meaning, so that round trips compare equal: a lone keyword is a keyword.
         if isinstance(value, ConditionTermination):
-            return _describe_termination(_build_termination(value))
+            return _describe_termination(build_termination(value))
         return value
 
     @field_validator("auto_reply", mode="before")
@@ -462,7 +462,7 @@ class ProxyConfig(_Model):
                 f"condition, so every chat runs until its limit ({limit}). Set termination, for example "
                 "{'kind': 'keyword', 'word': 'TERMINATE'}",
                 ConfigWarning,
-                stacklevel=_user_stacklevel(),
+                stacklevel=user_stacklevel(),
             )
         execution = self.code_execution
         if execution is not None and execution.use_docker is False and not execution.acknowledge_local_execution:
@@ -471,7 +471,7 @@ class ProxyConfig(_Model):
                 "this machine with your permissions. Use Docker, or set "
                 "code_execution.acknowledge_local_execution: true to say you accept that",
                 ConfigWarning,
-                stacklevel=_user_stacklevel(),
+                stacklevel=user_stacklevel(),
             )
         return self
 
@@ -492,8 +492,8 @@ class ProxyConfig(_Model):
         options: dict[str, Any] = {
             "policy": parse_policy(self.policy),
             "limits": self.limits,
-            "is_termination_msg": None if self.termination is None else _build_termination(self.termination),
-            "auto_reply": None if self.auto_reply is None else _build_auto_reply(self.auto_reply),
+            "is_termination_msg": None if self.termination is None else build_termination(self.termination),
+            "auto_reply": None if self.auto_reply is None else build_auto_reply(self.auto_reply),
             "human_input": self.human_input.build(),
             "code_execution_config": False if self.code_execution is None else self.code_execution.to_autogen(),
             "system_message": self.system_message,

@@ -8,7 +8,6 @@ them to. Misuse of Python itself stays Python's: a wrong type or keyword is a ``
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 
@@ -72,11 +71,11 @@ class ConfigWarning(UserWarning):
     """A configuration that works but is likely a mistake (it says what will happen and how to fix it)."""
 
 
-_ASYNCIO = os.path.dirname(os.path.abspath(asyncio.__file__))
+def user_stacklevel() -> int:
+    """Count the frames up to the first outside hitl, pydantic and asyncio, so a warning points at the user's line.
 
-
-def _user_stacklevel() -> int:
-    """Count the frames up to the first outside hitl, pydantic and asyncio, so a warning points at the user's line."""
+    Pass it as ``warnings.warn(..., stacklevel=user_stacklevel())`` from anywhere in hitl.
+    """
     level = 1
     frame = sys._getframe(1)
     here = os.path.dirname(os.path.abspath(__file__))
@@ -90,3 +89,6 @@ def _user_stacklevel() -> int:
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     return 1
+
+
+_user_stacklevel = user_stacklevel  # the name the adapters still import

@@ -75,7 +75,6 @@ from .errors import ConfigurationError
 from .policies import AllOf, Always, AnyOf, InputPolicy, Never, Not, Terminate, When
 
 __all__ = [
-    "CONDITION_NAMES",
     "MAX_DEPTH",
     "POLICY_NAMES",
     "format_condition",
@@ -154,8 +153,6 @@ _POLICY_GRAMMAR: dict[str, _Name] = {
 
 #: Every name the policy grammar knows.
 POLICY_NAMES: tuple[str, ...] = tuple(_POLICY_GRAMMAR)
-#: Every name the condition grammar knows.
-CONDITION_NAMES: tuple[str, ...] = tuple(_CONDITIONS)
 
 
 def parse_policy(text: str) -> InputPolicy:

@@ -12,13 +12,48 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["FENCED_BLOCK", "UNKNOWN", "code_blocks", "content_text", "infer_language", "runnable_blocks"]
+__all__ = [
+    "FENCED_BLOCK",
+    "KNOWN_LANGUAGES",
+    "LANGUAGE_ALIASES",
+    "UNKNOWN",
+    "canonical_language",
+    "code_blocks",
+    "content_text",
+    "infer_language",
+    "runnable_blocks",
+]
 
 #: A fenced block: three backticks, an optional one-word language tag, a newline, the code, a newline and
 #: three backticks (white space allowed around the tag and before the closing fence).
 FENCED_BLOCK: Final = re.compile(r"```[ \t]*(\w+)?[ \t]*\r?\n(.*?)\r?\n[ \t]*```", re.DOTALL)
 #: The language of an untagged block that is neither shell nor valid Python.
 UNKNOWN: Final = "unknown"
+#: The languages AutoGen's code executors run (its legacy runner and its command-line, Jupyter and cloud executors).
+KNOWN_LANGUAGES: Final[frozenset[str]] = frozenset({"python", "sh", "ps1", "javascript", "typescript", "html", "css"})
+#: Other names for the known languages, as models write them.
+LANGUAGE_ALIASES: Final[dict[str, str]] = {
+    "py": "python",
+    "python3": "python",
+    "bash": "sh",
+    "shell": "sh",
+    "zsh": "sh",
+    "pwsh": "ps1",
+    "powershell": "ps1",
+    "js": "javascript",
+    "ts": "typescript",
+}
+
+
+def canonical_language(language: str) -> str:
+    """Name a language as the gates and conditions compare them: lower case, common aliases resolved.
+
+    Examples:
+        >>> canonical_language(" Py "), canonical_language("bash"), canonical_language("rust")
+        ('python', 'sh', 'rust')
+    """
+    language = language.strip().lower()
+    return LANGUAGE_ALIASES.get(language, language)
 
 
 def code_blocks(text: str) -> list[tuple[str, str]]:
