@@ -102,12 +102,21 @@ def test_a_view_reads_its_history_in_place_and_fails_clearly_once_the_history_is
 
 
 def test_the_proxy_gives_the_provider_the_context_of_the_message_asked_about(enter: EnterInput) -> None:
-    proxy = PolicyUserProxy("user", policy=Terminate(), human_input=enter, code_execution_config=False)
-    assistant = ScriptedAssistant("assistant", ["working", "TERMINATE"])
+    proxy = PolicyUserProxy(
+        "user", policy=Terminate(), human_input=enter, max_consecutive_auto_reply=1, code_execution_config=False
+    )
+    assistant = ScriptedAssistant("assistant", ["working", "still working", "done"])
     with quiet():
         proxy.initiate_chat(assistant, message="go", max_turns=3)
-    (ctx,) = enter.contexts
-    assert (ctx.sender, ctx.recipient, ctx.turn, ctx.auto_replies) == ("assistant", "user", 4, 1)
-    assert ctx.is_termination
-    assert ctx.text == "TERMINATE"
-    assert [m["content"] for m in ctx.messages] == ["go", "working", "", "TERMINATE"]
+    (ctx,) = enter.contexts  # the auto-reply limit is reached at the second reply: Terminate() asks
+    assert (ctx.sender, ctx.recipient, ctx.turn, ctx.auto_replies, ctx.auto_reply_limit) == (
+        "assistant",
+        "user",
+        4,
+        1,
+        1,
+    )
+    assert ctx.limit_reached
+    assert not ctx.is_termination
+    assert ctx.text == "still working"
+    assert [m["content"] for m in ctx.messages] == ["go", "working", "", "still working"]
