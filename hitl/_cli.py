@@ -30,7 +30,7 @@ from .inputs import ConsoleInput, HumanInput, ScriptedInput
 from .limits import Limits
 from .policies import Decision, InputPolicy
 from .proxy import PolicyUserProxy
-from .spec import POLICY_NAMES, parse_policy
+from .spec import POLICY_NAMES, format_policy, parse_policy
 
 __all__ = ["SCHEMA_ID", "llm_config", "main"]
 
@@ -445,7 +445,7 @@ def _describe(config: Any) -> list[tuple[str, str]]:
     human = config.human_input
     return [
         ("name", repr(config.name)),
-        ("policy", f"{parse_policy(config.policy)!r}   (from {config.policy!r})"),
+        ("policy", f"{config.policy!r}   (from {format_policy(config.policy)!r})"),
         ("limits", repr(config.limits)),
         (
             "termination",

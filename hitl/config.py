@@ -37,10 +37,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, overload
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StrictStr,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigurationError, ConfigWarning, user_stacklevel
 from .limits import Limits
+from .policies import Always, InputPolicy
+from .spec import format_policy, parse_policy
 
 if TYPE_CHECKING:
     from .conditions import Condition
@@ -362,6 +374,38 @@ class CodeExecutionConfig(_Model):
         }
 
 
+def _policy_of(value: Any) -> InputPolicy:
+    """Read a policy once: its text parsed, or a policy object that has a text form."""
+    if isinstance(value, InputPolicy):
+        try:
+            format_policy(value)
+        except ConfigurationError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"policy is a text such as 'terminate | code(python)' (got {reprlib.repr(value)})")
+    try:
+        return parse_policy(value)
+    except ConfigurationError as exc:
+        raise ValueError(str(exc)) from None
+
+
+#: A policy in a configuration: read from its text once, when the configuration is validated, and written
+#: back as its canonical text.
+PolicyField = Annotated[
+    InputPolicy,
+    PlainValidator(_policy_of),
+    PlainSerializer(format_policy, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "when the human is asked: never, terminate, always, or a composition such as "
+            "'terminate | code(python)'",
+        }
+    ),
+]
+
+
 class ProxyConfig(_Model):
     """A whole [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy], validated: load it from a dict, JSON or YAML.
 
@@ -370,9 +414,11 @@ class ProxyConfig(_Model):
         name: the agent's name (not empty).
         system_message: as for AutoGen (used only with an LLM).
         description: as for AutoGen (``None``: AutoGen's default for the nearest mode).
-        policy: when the human is asked, as text: ``"never"``, ``"terminate"``, ``"always"`` or a
-            composition such as ``"terminate | code(python)"`` (see [`hitl.spec`][hitl.spec]); kept in its
-            canonical form (``"Terminate|code"`` reads back as ``"terminate | code"``).
+        policy: when the human is asked, given as text: ``"never"``, ``"terminate"``, ``"always"`` or a
+            composition such as ``"terminate | code(python)"`` (see [`hitl.spec`][hitl.spec]). The text is
+            read once, when the configuration is validated: the field holds the policy itself
+            (``Terminate() | When(has_code_block)``), and dumps back as its canonical text
+            (``"Terminate|code"`` reads back as ``"terminate | code"``).
         limits: [`Limits`][hitl.limits.Limits].
         termination: the termination condition (``None``: AutoGen's, content equal to "TERMINATE").
             A plain string is a condition expression, such as ``"keyword(TERMINATE) | after(8)"``.
@@ -385,7 +431,7 @@ class ProxyConfig(_Model):
     name: StrictStr
     system_message: StrictStr = ""
     description: StrictStr | None = None
-    policy: StrictStr = "always"
+    policy: PolicyField = Always()
     limits: Limits = Limits()
     termination: TerminationConfig | None = None
     auto_reply: AutoReplyConfig | None = None
@@ -414,16 +460,6 @@ class ProxyConfig(_Model):
             return None
         return {} if value is True else value
 
-    @field_validator("policy")
-    @classmethod
-    def _policy_parses(cls, value: str) -> str:
-        from .spec import format_policy, parse_policy
-
-        try:
-            return format_policy(parse_policy(value))
-        except ConfigurationError as exc:
-            raise ValueError(str(exc)) from None
-
     @field_validator("termination", mode="before")
     @classmethod
     def _termination_shorthand(cls, value: Any) -> Any:
@@ -444,21 +480,21 @@ class ProxyConfig(_Model):
 
     @model_validator(mode="after")
     def _check_the_rules(self) -> ProxyConfig:
-        from .spec import parse_policy
-
-        policy = parse_policy(self.policy)
+        policy = self.policy
         if not policy.can_ask and self.termination is None:
             limits = self.limits
             if limits.max_consecutive_auto_reply is None and limits.max_turns is None:
                 raise ValueError(
-                    f"policy {self.policy!r} never asks a human, and there is no termination condition and no limit: "
+                    f"policy {format_policy(policy)!r} never asks a human, and there is no termination condition "
+                    "and no limit: "
                     "nothing you chose bounds the chat (only AutoGen's default of 100 consecutive auto-replies, or "
                     "a message that is exactly 'TERMINATE'). Set termination (e.g. {'kind': "
                     "'keyword', 'word': 'TERMINATE'}) and limits.max_consecutive_auto_reply or limits.max_turns"
                 )
             limit = limits.max_turns if limits.max_consecutive_auto_reply is None else limits.max_consecutive_auto_reply
             warnings.warn(
-                f"ProxyConfig {self.name!r}: policy {self.policy!r} never asks a human and there is no termination "
+                f"ProxyConfig {self.name!r}: policy {format_policy(policy)!r} never asks a human and there is no "
+                "termination "
                 f"condition, so every chat runs until its limit ({limit}). Set termination, for example "
                 "{'kind': 'keyword', 'word': 'TERMINATE'}",
                 ConfigWarning,
@@ -487,10 +523,9 @@ class ProxyConfig(_Model):
         ``PolicyUserProxy`` instead (what ``YourProxy.from_config`` does).
         """
         from .proxy import PolicyUserProxy
-        from .spec import parse_policy
 
         options: dict[str, Any] = {
-            "policy": parse_policy(self.policy),
+            "policy": self.policy,
             "limits": self.limits,
             "is_termination_msg": None if self.termination is None else build_termination(self.termination),
             "auto_reply": None if self.auto_reply is None else build_auto_reply(self.auto_reply),
@@ -519,8 +554,6 @@ class ProxyConfig(_Model):
             ConfigurationError: for parts set in code that have no configuration form (a ``When`` of your
                 own function, a lambda as ``is_termination_msg``, a callback provider...).
         """
-        from .spec import format_policy
-
         built_from: ProxyConfig | None = getattr(proxy, "_hitl_config", None)
         execution: CodeExecutionConfig | None = None
         native = proxy._code_execution_config
@@ -561,7 +594,7 @@ class ProxyConfig(_Model):
                 name=proxy.name,
                 system_message=proxy.system_message,
                 description=description,
-                policy=format_policy(proxy.policy),
+                policy=proxy.policy,
                 limits=proxy.limits,
                 termination=None if proxy._hitl_termination is None else _describe_termination(proxy._hitl_termination),
                 auto_reply=None if strategy is None else _describe_auto_reply(strategy),

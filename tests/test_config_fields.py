@@ -30,7 +30,7 @@ def validate(data: dict[str, Any]) -> ProxyConfig:
         ({"name": ""}, "name", "name is the agent's name, which cannot be empty"),
         ({"name": "  "}, "name", "cannot be empty or only white space (got '  ')"),
         ({"name": "a", "system_message": b"x"}, "system_message", "valid string"),
-        ({"name": "a", "policy": b"never"}, "policy", "valid string"),
+        ({"name": "a", "policy": b"never"}, "policy", "policy is a text"),
         ({"name": "a", "auto_reply": {"kind": "static", "message": b"go"}}, "auto_reply.static.message", "string"),
         ({"name": "a", "human_input": {"kind": "scripted", "answers": [b""]}}, "human_input.answers.0", "string"),
         (

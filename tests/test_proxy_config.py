@@ -94,7 +94,8 @@ def test_a_running_proxy_dumps_to_a_config_that_builds_an_equal_proxy() -> None:
         code_execution_config=False,
     )
     config = proxy.to_config()
-    assert config.policy == "terminate | code"
+    assert config.model_dump()["policy"] == "terminate | code"
+    assert config.policy == Terminate() | When(has_code_block)
     assert config.termination is not None
     assert config.model_dump()["termination"] == {"kind": "condition", "expression": "keyword(TERMINATE) | after(4)"}
     rebuilt = PolicyUserProxy.from_config(config)
@@ -142,7 +143,8 @@ def test_json_and_yaml_files_load(tmp_path: Path) -> None:
     )
     assert load_config(json_file) == validate(FULL)
     config = load_config(yaml_file)
-    assert config.policy == "terminate | code"
+    assert config.model_dump()["policy"] == "terminate | code"
+    assert config.policy == Terminate() | When(has_code_block)
     assert PolicyUserProxy.from_config(yaml_file).limits.max_consecutive_auto_reply == 3
     with pytest.raises(ConfigurationError, match=r"\.json, \.yaml or \.yml"):
         load_config(tmp_path / "proxy.toml")
