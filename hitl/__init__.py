@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from ._lazy import lazy_names
 from .context import TurnContext
 from .errors import (
     AutoReplyError,
@@ -110,15 +111,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'hitl' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, {name: f".{module}" for name, module in _LAZY.items()}, globals())
 
 
 def __dir__() -> list[str]:

@@ -9,6 +9,8 @@ Examples:
 
 from typing import TYPE_CHECKING
 
+from .._lazy import lazy_names
+
 if TYPE_CHECKING:
     from ..inputs import ScriptedInput
     from ._assistant import ScriptedAssistant
@@ -56,15 +58,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'hitl.testing' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:
