@@ -230,23 +230,27 @@ class ExecutionGate:
         A refusal here answers this call alone (the calls of the same message that ran keep their results);
         ``exit`` also stops the chat.
         """
-        call = self.gated_calls([call_of(function)])
-        if not call:
+        unapproved = self._unapproved_call(function)
+        if unapproved is None:
             return None
-        wanted = [tool_approval(*call[0])]
-        if self._take(wanted):
-            return None
+        call, wanted = unapproved
         return self._settle_call(self.proxy._hitl_ask_at_execution("call", call, None, None), wanted)
 
     async def a_check_call(self, function: Mapping[str, Any]) -> Verdict | None:
         """Like ``check_call``, awaiting the human."""
+        unapproved = self._unapproved_call(function)
+        if unapproved is None:
+            return None
+        call, wanted = unapproved
+        return self._settle_call(await self.proxy._hitl_a_ask_at_execution("call", call, None, None), wanted)
+
+    def _unapproved_call(self, function: Mapping[str, Any]) -> tuple[list[tuple[str, str]], list[Approval]] | None:
+        """Return the gated call and the approval it needs, if it has none (one it has is taken); else None."""
         call = self.gated_calls([call_of(function)])
         if not call:
             return None
         wanted = [tool_approval(*call[0])]
-        if self._take(wanted):
-            return None
-        return self._settle_call(await self.proxy._hitl_a_ask_at_execution("call", call, None, None), wanted)
+        return None if self._take(wanted) else (call, wanted)
 
     def _settle_call(self, verdict: Verdict, wanted: list[Approval]) -> Verdict | None:
         if verdict.kind == "approve":
