@@ -150,9 +150,7 @@ def bench_import(repeat: int) -> list[dict[str, Any]]:
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run([sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True, check=True, env=env)
     for _ in range(repeat):
-        out = subprocess.run(
-            [sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True, check=True, env=env
-        )
+        out = subprocess.run([sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True, check=True, env=env)
         first, second = map(float, out.stdout.split())
         autogen_ms.append(first * 1e3)
         hitl_ms.append(second * 1e3)

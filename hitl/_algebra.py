@@ -7,6 +7,7 @@ or False is an error.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -59,3 +60,13 @@ def truth(result: object, owner: object, error: Callable[[str], Exception]) -> b
         f"{owner!r} returned {result!r} ({type(result).__name__}), not a bool; "
         "it must return True or False (wrap the result in bool(...))"
     )
+
+
+def is_coroutine_callable(func: object) -> bool:
+    """Whether calling ``func`` returns an awaitable: async functions, partials of them, async ``__call__``."""
+    while hasattr(func, "func") and not inspect.isroutine(func):  # functools.partial
+        func = func.func
+    if inspect.iscoroutinefunction(func):
+        return True
+    call = getattr(func, "__call__", None)  # noqa: B004 - an object's async __call__ is what we look for
+    return call is not None and not inspect.isroutine(func) and inspect.iscoroutinefunction(call)

@@ -9,13 +9,13 @@ with a message that names the package to install instead.
 from __future__ import annotations
 
 import contextlib
-import inspect
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 
+from ._algebra import is_coroutine_callable
 from .errors import HitlError
 
 __all__ = [
@@ -147,16 +147,6 @@ def as_deep_as_native(frames: int) -> Iterator[None]:
             _deep_chats -= 1
             if _deep_chats == 0:
                 sys.setrecursionlimit(_base_recursion_limit)
-
-
-def is_coroutine_callable(func: object) -> bool:
-    """Whether calling ``func`` returns an awaitable: async functions, partials of them, async ``__call__``."""
-    while hasattr(func, "func") and not inspect.isroutine(func):  # functools.partial
-        func = func.func
-    if inspect.iscoroutinefunction(func):
-        return True
-    call = getattr(func, "__call__", None)  # noqa: B004 - an object's async __call__ is what we look for
-    return call is not None and not inspect.isroutine(func) and inspect.iscoroutinefunction(call)
 
 
 def default_iostream() -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final, Literal
 
 from .context import TurnContext
-from .policies import Always, InputPolicy, Terminate
+from .policies import InputPolicy, Terminate
 
 #: What came of a decision about a message.
 Outcome = Literal["human_reply", "auto_reply", "stop"]
@@ -45,15 +45,15 @@ def after_answer(
     """Decide what the answer means: ``exit`` stops; Enter stops on termination, else auto-replies; text replies.
 
     A limit of 0 turns Enter into an empty human reply, as in AutoGen. ``asked_by`` (the policy that
-    asked) picks AutoGen's wording of the stop reason, which differs between its ALWAYS and TERMINATE
-    branches.
+    asked) picks AutoGen's wording of the stop reason, which differs between its ALWAYS branch (a policy
+    that always asks: ``Always()``, ``~Never()``) and its TERMINATE branch (``Terminate()``).
     """
     if answer == EXIT:
         if isinstance(asked_by, Terminate) and ctx.is_termination and ctx.auto_replies < ctx.auto_reply_limit:
             return "stop", reason_termination_no_input(agent)  # AutoGen's TERMINATE branch says so for exit too
         return "stop", REASON_USER_EXIT
     if not answer and ctx.is_termination:
-        if isinstance(asked_by, Always):
+        if asked_by is not None and asked_by.always_asks:  # AutoGen's ALWAYS branch: Always(), ~Never()...
             return "stop", reason_termination(agent)
         return "stop", reason_termination_no_input(agent)
     if answer or ctx.auto_reply_limit == 0:

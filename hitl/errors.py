@@ -89,6 +89,3 @@ def user_stacklevel() -> int:
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     return 1
-
-
-_user_stacklevel = user_stacklevel  # the name the adapters still import

@@ -37,10 +37,10 @@ from ._text import check_template, visible
 from .approval import Gates, code_detail, tool_detail
 from .audit import AuditSink, DecisionRecord, new_record
 from .context import TurnContext, context_of, message_text
-from .errors import ConfigurationError, ConfigWarning, _user_stacklevel
-from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer, _run_to_completion, _start_daemon
+from .errors import ConfigurationError, ConfigWarning, user_stacklevel
 from .limits import Limits
 from .policies import Always, Decision, InputPolicy, Never, Terminate, from_mode, to_mode
+from .providers import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer, a_ask, ask
 from .replies import AutoReply, as_auto_reply
 
 if TYPE_CHECKING:  # imported when used: building them costs time at `import hitl`
@@ -276,7 +276,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             "limits and no max_turns, so this chat may run to AutoGen's default of 100 consecutive auto-replies. "
             "Pass is_termination_msg=hitl.Keyword(), and limits=hitl.Limits(...) or max_turns=",
             ConfigWarning,
-            stacklevel=_user_stacklevel(),
+            stacklevel=user_stacklevel(),
         )
 
     @classmethod
@@ -579,13 +579,14 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
     def build_prompt(self, ctx: TurnContext, decision: Decision) -> str:
         """Return the text the human is asked with. Override it to word prompts from the context.
 
-        ``Always()`` asks with [`Prompts.always`][hitl.proxy.Prompts.always]; any other policy tells the human what
-        Enter does: [`Prompts.enter_stops`][hitl.proxy.Prompts.enter_stops] on a termination message,
+        A policy that always asks (``Always()``, ``~Never()``) asks with
+        [`Prompts.always`][hitl.proxy.Prompts.always]; any other tells the human what Enter does:
+        [`Prompts.enter_stops`][hitl.proxy.Prompts.enter_stops] on a termination message,
         [`Prompts.enter_auto_replies`][hitl.proxy.Prompts.enter_auto_replies] otherwise.
         A decision's ``detail`` (the code or tool call awaiting approval) goes above the prompt.
         """
         sender = "the sender" if ctx.sender is None else ctx.sender
-        if isinstance(decision.policy, Always):
+        if decision.policy.always_asks:  # Always(), ~Never()...: asked on every message, as ALWAYS asks
             template = self.prompts.always
         elif ctx.is_termination:
             template = self.prompts.enter_stops
@@ -783,9 +784,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         if self._hitl_console:
             self.check_can_ask()
         prompt = self._hitl_visible(prompt)
-        ask = getattr(provider, "ask", None)
         try:
-            answer = ask(prompt, ctx) if ask is not None else _run_to_completion(provider.a_ask(prompt, ctx), provider)
+            answer = ask(provider, prompt, ctx)
         except NoAnswer as missing:
             answer = self._hitl_no_answer(step, missing)
         if type(answer) is not str:
@@ -807,13 +807,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         provider = self._hitl_input
         self.check_can_ask(use_async=True)
         prompt = self._hitl_visible(prompt)
-        a_ask = getattr(provider, "a_ask", None)
         try:
-            if a_ask is not None:
-                answer = await a_ask(prompt, ctx)
-            else:
-                # A daemon thread: a sync provider still waiting never holds the interpreter's exit.
-                answer = await asyncio.wrap_future(_start_daemon(functools.partial(provider.ask, prompt, ctx)))  # type: ignore[union-attr]
+            answer = await a_ask(provider, prompt, ctx)
         except NoAnswer as missing:
             answer = self._hitl_no_answer(step, missing)
         return _compat.record_human_input(self, _checked(answer, provider))

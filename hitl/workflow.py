@@ -38,8 +38,6 @@ Examples:
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -51,9 +49,9 @@ from .audit import AuditSink, DecisionRecord
 from .conditions import Keyword
 from .context import TurnContext, message_text
 from .errors import ConfigurationError
-from .inputs import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer, _start_daemon
 from .limits import Limits
 from .policies import InputPolicy, Never
+from .providers import AsyncHumanInput, ConsoleInput, HumanInput, NoAnswer, a_ask, ask
 from .proxy import PolicyUserProxy, _resolve_sinks
 
 __all__ = ["Stage", "StageResult", "Workflow", "WorkflowResult"]
@@ -367,11 +365,8 @@ class Workflow:
                         step.assistant, message=step.message, clear_history=step.clear, **chat_options
                     )
                     reply = None
-                elif callable(getattr(provider, "a_ask", None)):
-                    reply = await _a_answer(provider.a_ask(step.prompt, step.ctx))
-                else:  # a blocking provider: in a daemon thread, which never holds the interpreter's exit
-                    thread = _start_daemon(functools.partial(provider.ask, step.prompt, step.ctx))
-                    reply = await _a_answer(asyncio.wrap_future(thread))
+                else:  # a blocking provider is asked in a daemon thread, which never holds the interpreter's exit
+                    reply = await _a_answer(a_ask(provider, step.prompt, step.ctx))
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
 
@@ -419,9 +414,7 @@ def _checked(answer: object) -> str:
 
 def _answer(provider: Any, step: _Checkpoint) -> _Answer:
     try:
-        if callable(getattr(provider, "ask", None)):
-            return _Answer(_checked(provider.ask(step.prompt, step.ctx)))
-        return _Answer(_checked(asyncio.run(provider.a_ask(step.prompt, step.ctx))))
+        return _Answer(_checked(ask(provider, step.prompt, step.ctx)))
     except NoAnswer as missing:  # EOF, Ctrl-C, timeout: the provider's fallback answer decides
         return _Answer(missing.fallback, missing.reason)
 

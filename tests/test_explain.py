@@ -3,6 +3,8 @@ parts that held."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,3 +90,20 @@ def test_explain_agrees_with_decide_and_gives_a_reason_for_each_part(
     reasons = policy.reasons(ctx)
     assert reasons
     assert all(": " in reason for reason in reasons)
+
+
+def test_a_policy_that_always_asks_is_asked_and_stops_as_always_does(enter: Any) -> None:
+    """~Never() reports mode ALWAYS, so it asks with the ALWAYS prompt and stops with its wording."""
+    from hitl import PolicyUserProxy
+    from hitl.testing import ScriptedAssistant, quiet
+
+    stops = []
+    for policy in (Always(), ~Never()):
+        proxy = PolicyUserProxy("user", policy=policy, human_input=enter, code_execution_config=False)
+        assert proxy.human_input_mode == "ALWAYS"
+        with quiet():
+            proxy.initiate_chat(ScriptedAssistant("assistant", ["working", "TERMINATE"]), message="go", max_turns=3)
+        stops.append([(record.outcome, record.stop_reason) for record in proxy.decisions])
+    assert len(set(enter.prompts)) == 1, enter.prompts
+    assert enter.prompts[0].startswith("Replying as user. Provide feedback to assistant.")
+    assert stops[0] == stops[1]

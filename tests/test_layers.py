@@ -42,6 +42,9 @@ def test_the_core_works_where_autogen_cannot_be_imported() -> None:
         decision = policy.decide(TurnContext("```python\\nprint(1)\\n```"))
         assert decision.ask, decision
         assert runnable_blocks("```\\nprint(1)\\n```") == [("python", "print(1)")]
+        from hitl.providers import QueueInput, ScriptedInput, TimeoutInput, ask
+        assert ask(TimeoutInput(ScriptedInput(["ok"]), 5), "? ", TurnContext("draft")) == "ok"
+        QueueInput()
         assert not [name for name in sys.modules if name == "autogen" or name.startswith("autogen.")]
         print("core ok")
         """

@@ -1,0 +1,92 @@
+"""Reading the process's stdin: a POSIX descriptor reader, and the console reads a given-up question left waiting."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import select
+import sys
+import threading
+import time
+from typing import Any
+
+
+def show(text: str) -> None:
+    stdout = sys.stdout
+    if stdout is not None:
+        stdout.write(text)
+        stdout.flush()
+
+
+def has_fileno(stream: Any) -> bool:
+    try:
+        stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return False
+    return True
+
+
+def descriptor_readable() -> bool:
+    return sys.platform != "win32" and has_fileno(sys.stdin)
+
+
+def read_line_within(
+    fd: int, seconds: float | None, encoding: str, stop: int | None = None, *, close_stop: bool = False
+) -> str:
+    """Read one line from ``fd`` by ``seconds`` from now (``None``: no deadline).
+
+    Raises ``EOFError`` at the end of input, ``TimeoutError`` at the deadline, and ``Stopped`` when
+    ``stop`` (a descriptor) becomes readable: its writer closed it because nobody waits for the line.
+    """
+    deadline = None if seconds is None else time.monotonic() + seconds
+    watched = [fd] if stop is None else [fd, stop]
+    data = bytearray()
+    try:
+        while True:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select(watched, [], [], wait)
+            if not ready:
+                raise TimeoutError(f"no answer within {seconds} s")
+            if stop is not None and stop in ready:
+                raise Stopped
+            byte = os.read(fd, 1)
+            if not byte:  # end of input: a last line without a newline still counts
+                if data:
+                    return data.decode(encoding, errors="replace")
+                raise EOFError
+            if byte == b"\n":
+                return data.decode(encoding, errors="replace").rstrip("\r")
+            data += byte
+    finally:
+        if close_stop and stop is not None:
+            os.close(stop)
+
+
+class Stopped(Exception):
+    """A read of stdin stopped because its question was given up."""
+
+
+# A blocking console read (input()) cannot be stopped. One whose question was given up (Ctrl-C in an async
+# chat, a cancelled task, a deadline) keeps waiting in its daemon thread; the next console question takes
+# over its line instead of starting a second read that would race it for the human's next line.
+_abandoned_lock = threading.Lock()
+_abandoned: list[concurrent.futures.Future[Any]] = []
+
+
+def abandon(read: concurrent.futures.Future[Any]) -> None:
+    with _abandoned_lock:
+        if not read.done():
+            _abandoned.append(read)
+
+
+def adopt_abandoned_read(prompt: str) -> concurrent.futures.Future[Any] | None:
+    """Take over a console read still waiting for a question that was given up; show ``prompt`` for it."""
+    with _abandoned_lock:
+        while _abandoned:
+            read = _abandoned.pop()
+            if not read.done():
+                break
+        else:
+            return None
+    show(prompt)
+    return read
