@@ -35,8 +35,9 @@ from ._gate import REFUSED, ExecutionGate, GatedExecutor, Verdict, probing
 from ._rules import InputEvent, Outcome
 from ._text import check_template, visible
 from .approval import Gates, code_detail, tool_detail
-from .audit import AuditSink, DecisionRecord, new_record
+from .audit import AuditSink
 from .context import TurnContext, context_of, message_text
+from .core.records import DecisionRecord, new_record
 from .errors import ConfigurationError, ConfigWarning, user_stacklevel
 from .limits import Limits
 from .policies import Always, Decision, InputPolicy, Never, Terminate, from_mode, to_mode

@@ -20,7 +20,6 @@ from .._lazy import lazy_names
 
 if TYPE_CHECKING:
     from ..approval import ApproveCode, ApproveTools
-    from ..audit import DecisionRecord
     from ..conditions import Condition, has_code_block
     from ..context import HistoryView, TurnContext, message_text
     from ..errors import AutoReplyError, ConfigurationError, HitlError, PolicyError
@@ -28,11 +27,12 @@ if TYPE_CHECKING:
     from ..policies import AllOf, Always, AnyOf, Decision, InputPolicy, Never, Not, Terminate, When
     from ..replies import AutoReply, CallableReply, FirstMatch, StaticReply
     from .question import Answers, Question, Subject
+    from .records import DecisionRecord
 
 #: Where each name lives (imported on first use: the modules of the core import ``hitl.core.code``).
 _HOMES = {
     "hitl.approval": ("ApproveCode", "ApproveTools"),
-    "hitl.audit": ("DecisionRecord",),
+    "hitl.core.records": ("DecisionRecord",),
     "hitl.conditions": ("Condition", "has_code_block"),
     "hitl.context": ("HistoryView", "TurnContext", "message_text"),
     "hitl.errors": ("AutoReplyError", "ConfigurationError", "HitlError", "PolicyError"),
