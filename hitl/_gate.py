@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -54,11 +54,33 @@ class Verdict:
     answer: str = ""
 
 
-class ExecutionGate:
-    """One proxy's approvals and its gated execution paths."""
+#: How the gate asks the human about items held back at the point of execution: ``(kind, items, messages,
+#: sender)`` to a verdict (``kind`` is ``"code"`` or ``"call"``).
+Ask = Callable[[str, list[tuple[str, str]], Any, Any], Verdict]
+AsyncAsk = Callable[[str, list[tuple[str, str]], Any, Any], Awaitable[Verdict]]
 
-    def __init__(self, proxy: PolicyUserProxy) -> None:
+
+class ExecutionGate:
+    """One proxy's approvals and its gated execution paths.
+
+    The proxy gives what the gate needs of it: its gates, how to ask the human (sync and async), and
+    the reply a refusal or stop becomes.
+    """
+
+    def __init__(
+        self,
+        proxy: PolicyUserProxy,
+        *,
+        gates: Callable[[], Gates | None],
+        ask: Ask,
+        a_ask: AsyncAsk,
+        refusal_reply: Callable[[Verdict, Any, Any], Reply],
+    ) -> None:
         self.proxy = proxy
+        self._gates = gates
+        self._ask = ask
+        self._a_ask = a_ask
+        self._refusal_reply = refusal_reply
         self._approved: Counter[Approval] = Counter()
         self._lock = threading.Lock()
         self.verdict: Verdict | None = None  # a refusal or stop decided under a wrapped reply function
@@ -103,7 +125,7 @@ class ExecutionGate:
     # -- what is gated ----------------------------------------------------------------------------------------
     @property
     def gates(self) -> Gates | None:
-        return self.proxy._hitl_gates
+        return self._gates()
 
     def gated_blocks(self, blocks: Iterable[Block]) -> list[tuple[str, str]]:
         """Return the blocks the gates hold back, each with the language AutoGen runs it in.
@@ -203,7 +225,7 @@ class ExecutionGate:
         verdict, self.verdict = self.verdict, None
         if verdict is None:
             return reply
-        return self.proxy._hitl_gate_reply(verdict, messages, sender)
+        return self._refusal_reply(verdict, messages, sender)
 
     def pending_approvals(self, kind: str, items: list[tuple[str, str]]) -> list[Approval]:
         """Return the approvals that an Enter on a question about ``items`` gives."""
@@ -221,7 +243,7 @@ class ExecutionGate:
         if self._take(wanted):
             return True
         missing = [gated[index] for index in self._missing(wanted)]
-        verdict = self.proxy._hitl_ask_at_execution("code", missing, None, None)
+        verdict = self._ask("code", missing, None, None)
         return self._settle(verdict, wanted, [code_approval(code) for _, code in missing])
 
     def check_call(self, function: Mapping[str, Any]) -> Verdict | None:
@@ -234,7 +256,7 @@ class ExecutionGate:
         if unapproved is None:
             return None
         call, wanted = unapproved
-        return self._settle_call(self.proxy._hitl_ask_at_execution("call", call, None, None), wanted)
+        return self._settle_call(self._ask("call", call, None, None), wanted)
 
     async def a_check_call(self, function: Mapping[str, Any]) -> Verdict | None:
         """Like ``check_call``, awaiting the human."""
@@ -242,7 +264,7 @@ class ExecutionGate:
         if unapproved is None:
             return None
         call, wanted = unapproved
-        return self._settle_call(await self.proxy._hitl_a_ask_at_execution("call", call, None, None), wanted)
+        return self._settle_call(await self._a_ask("call", call, None, None), wanted)
 
     def _unapproved_call(self, function: Mapping[str, Any]) -> tuple[list[tuple[str, str]], list[Approval]] | None:
         """Return the gated call and the approval it needs, if it has none (one it has is taken); else None."""

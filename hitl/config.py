@@ -158,7 +158,7 @@ class HumanInputConfig(_Model):
             timeout = TimeoutConfig(seconds=provider.seconds, default=provider.default)
             provider = provider.inner
         if isinstance(provider, ScriptedInput):
-            return cls(kind="scripted", answers=list(provider._answers), timeout=timeout)
+            return cls(kind="scripted", answers=list(provider.answers), timeout=timeout)
         if isinstance(provider, QueueInput):
             return cls(kind="queue", conversation=provider.conversation, timeout=timeout)
         if isinstance(provider, ConsoleInput):

@@ -217,7 +217,13 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             )
         self._hitl_reply_strategy = None if auto_reply is None else as_auto_reply(auto_reply)
         self._hitl_decided: dict[Any, TurnContext] = {}  # by sender: the context of its last auto-reply decision
-        self._hitl_gate = ExecutionGate(self)
+        self._hitl_gate = ExecutionGate(
+            self,
+            gates=lambda: self._hitl_gates,
+            ask=self._hitl_ask_at_execution,
+            a_ask=self._hitl_a_ask_at_execution,
+            refusal_reply=self._hitl_gate_reply,
+        )
         self._hitl_last_sender: Any = None  # the sender of the message decided last
         self._hitl_fired_names: dict[int, tuple[InputPolicy, str]] = {}  # by id: a policy part and its repr
         self._hitl_last_fired: tuple[Decision | None, str] = (None, "")  # the decision recorded last, and who fired

@@ -228,3 +228,12 @@ def test_the_protocols_tell_sync_from_async_providers() -> None:
     assert not isinstance(SyncOnly(), AsyncHumanInput)
     assert isinstance(AsyncOnly(), AsyncHumanInput)
     assert not isinstance(AsyncOnly(), HumanInput)
+
+
+def test_a_scripted_human_shows_its_whole_script() -> None:
+    from hitl.providers import ScriptedInput
+
+    human = ScriptedInput(["first", "exit"])
+    assert human.ask("? ", TurnContext("draft")) == "first"
+    assert human.answers == ("first", "exit")
+    assert human.remaining == 1

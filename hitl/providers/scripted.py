@@ -40,6 +40,11 @@ class ScriptedInput:
         self.contexts: list[TurnContext] = []
 
     @property
+    def answers(self) -> tuple[str, ...]:
+        """Every scripted answer, in order (those already given included)."""
+        return tuple(self._answers)
+
+    @property
     def remaining(self) -> int:
         """How many answers are left."""
         return len(self._answers) - self._given
