@@ -330,17 +330,17 @@ def context_of(
     What the constructor does, less its checks and conversions (the arguments are the proxy's own), as
     this runs once a message.
     """
-    context: TurnContext = _NEW(TurnContext)
-    set_message, set_history, set_length, set_sender, set_recipient, set_replies, set_limit, set_check = _SETTERS
-    set_message(context, history[-1])
-    set_history(context, history)
-    set_length(context, len(history))
-    set_sender(context, sender)
-    set_recipient(context, recipient)
-    set_replies(context, auto_replies)
-    set_limit(context, auto_reply_limit)
-    set_check(context, is_termination)
-    return context
+    return _fill(
+        _NEW(TurnContext),
+        history[-1],
+        history,
+        len(history),
+        sender,
+        recipient,
+        auto_replies,
+        auto_reply_limit,
+        is_termination,
+    )
 
 
 _NEW = object.__new__

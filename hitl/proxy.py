@@ -226,7 +226,6 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         )
         self._hitl_last_sender: Any = None  # the sender of the message decided last
         self._hitl_fired_names: dict[int, tuple[InputPolicy, str]] = {}  # by id: a policy part and its repr
-        self._hitl_last_fired: tuple[Decision | None, str] = (None, "")  # the decision recorded last, and who fired
         self._hitl_quick: Decision | None = None  # see _hitl_refresh_quick
         self._hitl_has_step = False  # whether the reply chain has auto_reply_step
         self._hitl_set_policy(_resolve_policy(policy, human_input_mode))
@@ -723,12 +722,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         message: Mapping[str, Any],
     ) -> None:
         """Keep the record of one decision, and give it to the sinks: what it says, never the history."""
-        last = self._hitl_last_fired  # read once: another thread may record meanwhile
-        if decision is last[0]:  # a policy's decisions are mostly the same few objects
-            fired = last[1]
-        else:
-            fired = self._hitl_fired(decision)
-            self._hitl_last_fired = (decision, fired)
+        fired = self._hitl_fired(decision)
         content = message.get("content")
         record = new_record(
             (
