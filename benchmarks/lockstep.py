@@ -8,8 +8,9 @@ whatever slows the machine down slows both alike, within a few milliseconds.
 
 Each chat is timed by its own thread's CPU clock, less the CPU time spent passing the baton (a write and
 a read on a pipe, measured around each pass). Each process has its own garbage collector, on while the
-chat runs, so each chat pays for its own garbage. Which process runs which arm, and which arm starts, is
-drawn at random for every pair.
+chat runs, so each chat pays for its own garbage. Both processes start with the same hash seed, drawn anew
+every few pairs (see ``Lockstep.start``); within those pairs each arm runs in each process equally often,
+and which arm starts is drawn at random.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from hitl.testing import ScriptedAssistant
 
 #: Rounds between two passes of the baton (a round costs a few hundred microseconds).
 HANDOFF = 20
+#: Pairs run by one pair of workers (one hash seed) before both are restarted with another.
+SEED_BLOCK = 4
 
 _TOKEN, _DONE = b"t", b"d"
 _AUDIT_FILES = itertools.count()
@@ -156,18 +159,38 @@ class Lockstep:
     """Two worker processes that run the two chats of a pair in lockstep (use it as a context manager)."""
 
     def __init__(self) -> None:
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no lock held by a forked thread
-        a_to_b, b_to_a = context.Pipe(duplex=False), context.Pipe(duplex=False)  # (reader, writer) each
         self._conns: list[Connection] = []
         self._workers: list[Any] = []
-        for reader, writer in ((b_to_a[0], a_to_b[1]), (a_to_b[0], b_to_a[1])):
-            mine, theirs = context.Pipe()
-            worker = context.Process(target=_worker, args=(theirs, reader, writer), daemon=True)
-            worker.start()
-            self._conns.append(mine)
-            self._workers.append(worker)
+        self.hash_seeds: list[int] = []  # every PYTHONHASHSEED the workers ran with
+
+    def start(self, hash_seed: int) -> None:
+        """(Re)start the two workers, both with this ``PYTHONHASHSEED``.
+
+        The seed orders every set and dict of str keys in a process, and AutoGen pays for it on each reply:
+        its ``isinstance(sender, Agent)`` checks walk a set of attribute names (a runtime Protocol's), and
+        a native chat's cost moves by half from one seed to the next. Two workers with different seeds would
+        compare the seeds as much as the arms, so they share one, drawn anew every few pairs.
+        """
+        self.close()
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no lock held by a forked thread
+        a_to_b, b_to_a = context.Pipe(duplex=False), context.Pipe(duplex=False)  # (reader, writer) each
+        saved = os.environ.get("PYTHONHASHSEED")
+        os.environ["PYTHONHASHSEED"] = str(hash_seed)  # a spawned interpreter reads it as it starts
+        try:
+            for reader, writer in ((b_to_a[0], a_to_b[1]), (a_to_b[0], b_to_a[1])):
+                mine, theirs = context.Pipe()
+                worker = context.Process(target=_worker, args=(theirs, reader, writer), daemon=True)
+                worker.start()
+                self._conns.append(mine)
+                self._workers.append(worker)
+        finally:
+            if saved is None:
+                del os.environ["PYTHONHASHSEED"]
+            else:
+                os.environ["PYTHONHASHSEED"] = saved
         for end in (*a_to_b, *b_to_a):
             end.close()  # the workers hold their own copies
+        self.hash_seeds.append(hash_seed)
 
     def pair(
         self, arms: tuple[ArmSpec, ArmSpec], rounds: int, rng: random.Random, order: tuple[int, int] | None = None
@@ -194,20 +217,30 @@ class Lockstep:
     def compare(
         self, arms: tuple[ArmSpec, ArmSpec], rounds: int, pairs: int, rng: random.Random
     ) -> dict[str, list[Sample]]:
-        """``pairs`` pairs of chats, after two untimed ones that warm each worker up for each arm."""
-        for swap in (0, 1):
-            self.pair(arms, min(rounds, 100), rng, order=(swap, swap))
+        """``pairs`` pairs of chats, in blocks of ``SEED_BLOCK`` run by two workers started with a new hash seed.
+
+        In each block, each arm runs in each worker equally often (in a random order), after two untimed
+        chats that warm each worker up for each arm.
+        """
         samples: dict[str, list[Sample]] = {arm.name: [] for arm in arms}
-        for _ in range(pairs):
-            for name, sample in self.pair(arms, rounds, rng).items():
-                samples[name].append(sample)
+        for block in range(0, pairs, SEED_BLOCK):
+            self.start(rng.randrange(1, 2**32))
+            for swap in (0, 1):
+                self.pair(arms, min(rounds, 100), rng, order=(swap, swap))
+            swaps = [index % 2 for index in range(min(SEED_BLOCK, pairs - block))]
+            rng.shuffle(swaps)
+            for swap in swaps:
+                for name, sample in self.pair(arms, rounds, rng, order=(swap, rng.randrange(2))).items():
+                    samples[name].append(sample)
         return samples
 
     def close(self) -> None:
+        """Stop the workers, if they run."""
         for conn in self._conns:
             conn.send(None)
         for worker in self._workers:
             worker.join(timeout=10)
+        self._conns, self._workers = [], []
 
     def __enter__(self) -> Lockstep:
         return self

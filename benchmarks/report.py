@@ -100,6 +100,8 @@ def markdown(sections: dict[str, list[dict[str, Any]]], about: dict[str, Any]) -
         f"{about['autogen']}, hitl {about['hitl']}, {about['python']}; {about['cpu']}, {about['cpus']} cores, "
         f"{about['platform']}; {about['date']}, load average {about['load_average']}"
     )
+    if "hash_seeds" in about:
+        head += f"; chats in lockstep pairs, workers restarted with {about['hash_seeds']} hash seeds"
     lines = [
         head,
         "",

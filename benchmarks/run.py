@@ -44,10 +44,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("chats", "memory", "audit", "micro", "waiting")
 
 FULL: dict[str, Any] = {
-    "lengths": {100: 41, 1_000: 21, 3_000: 11},  # rounds: pairs
+    "lengths": {100: 40, 1_000: 20, 3_000: 12},  # rounds: pairs (4 a hash seed, see lockstep.py)
     "block": 100,  # the longest chats in blocks of this many rounds, for the chart
-    "gate": (1_000, 21),
-    "audit": (1_000, 21),
+    "gate": (1_000, 20),
+    "audit": (1_000, 20),
     "audit_write": (2_000, 15),  # records, runs
     "memory": (500, 1_500, 3),  # short and long chat, runs
     "decisions": (20_000, 15),  # calls a run, runs
@@ -75,13 +75,14 @@ QUICK: dict[str, Any] = {
 }
 
 
-def run(plan: dict[str, Any], only: set[str], seed: int) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
+def run(
+    plan: dict[str, Any], only: set[str], seed: int, about: dict[str, Any]
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
     rng = random.Random(seed)
     sections: dict[str, list[dict[str, Any]]] = {}
     curves: dict[str, Any] = {}
     if "chats" in only:
         chats.native_agent_sanity()
-        report.progress("chats: starting two worker processes")
         with Lockstep() as runner:
             report.progress(f"chats: Never, Terminate, Always at {plan['lengths']} (rounds: pairs)")
             sections["chats"], curves = chats.bench_modes(runner, plan["lengths"], rng, plan["block"])
@@ -91,6 +92,7 @@ def run(plan: dict[str, Any], only: set[str], seed: int) -> tuple[dict[str, list
             report.progress("chats: JsonlAudit")
             rounds, pairs = plan["audit"]
             sections["chats"] += chats.bench_audit(runner, rounds, pairs, rng)
+        about["hash_seeds"] = len(runner.hash_seeds)
     if "memory" in only:
         report.progress("memory per message")
         sections["memory"] = chats.bench_memory(*plan["memory"])
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     about = report.machine()
-    sections, curves = run(QUICK if args.quick else FULL, only, args.seed)
+    sections, curves = run(QUICK if args.quick else FULL, only, args.seed, about)
     about["load_average_at_end"] = report.machine()["load_average"]
     about["minutes"] = round((time.monotonic() - started) / 60, 1)
 

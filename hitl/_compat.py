@@ -224,18 +224,20 @@ def _colored(text: str) -> str:
     return str(colored(text, "red"))
 
 
-def emit_no_human_input(sender: Any, recipient: Any) -> None:
-    """Tell the IOStream that the human gave no input (AutoGen's ``NO HUMAN INPUT RECEIVED.``)."""
-    stream = default_iostream()
+def emit_no_human_input(sender: Any, recipient: Any, stream: Any = None) -> None:
+    """Tell the IOStream (by default the current one) that the human gave no input (``NO HUMAN INPUT RECEIVED.``)."""
+    if stream is None:
+        stream = default_iostream()
     if _HAS_EVENTS:
         stream.send(_NoInputEvent(no_human_input_msg="NO HUMAN INPUT RECEIVED.", sender=sender, recipient=recipient))
     else:  # pragma: no cover
         stream.print(_colored("\n>>>>>>>> NO HUMAN INPUT RECEIVED."), flush=True)
 
 
-def emit_using_auto_reply(mode: str, sender: Any, recipient: Any) -> None:
-    """Tell the IOStream that the proxy auto-replies (AutoGen's ``USING AUTO REPLY...``)."""
-    stream = default_iostream()
+def emit_using_auto_reply(mode: str, sender: Any, recipient: Any, stream: Any = None) -> None:
+    """Tell the IOStream (by default the current one) that the proxy auto-replies (``USING AUTO REPLY...``)."""
+    if stream is None:
+        stream = default_iostream()
     if _HAS_EVENTS:
         stream.send(_UsingAutoReplyEvent(human_input_mode=mode, sender=sender, recipient=recipient))
     else:  # pragma: no cover

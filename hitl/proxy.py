@@ -561,6 +561,8 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         step = self._hitl_begin(messages, sender)
         if not isinstance(step, _Turn):
             return step
+        if getattr(self.get_human_input, "__func__", None) is _GET_HUMAN_INPUT:  # not overridden: no detour
+            return self._hitl_answer(step, self._hitl_ask(step.prompt or "", step.ctx, step))
         token = _CURRENT_STEP.set(step)
         try:
             answer = self.get_human_input(step.prompt or "")
@@ -663,8 +665,9 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
                 f"the human input of {self.name!r} returned {answer!r} ({type(answer).__name__}), not a str; "
                 f"an answer is text: '' to skip, 'exit' to stop, or a reply (provider: {self._hitl_input!r})"
             )
+        stream = _compat.default_iostream()  # looked up once a reply, as AutoGen does
         if not answer:
-            _compat.emit_no_human_input(turn.sender, self)
+            _compat.emit_no_human_input(turn.sender, self, stream)
         outcome, reason = _rules.after_answer(turn.ctx, answer, self.name, turn.decision.policy)
         if outcome == "stop":
             return self._hitl_stop(turn, reason or "", answer)
@@ -674,7 +677,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             return True, _human_reply(answer, turn.ctx.message)
         if turn.decision.approves:
             self._hitl_gate.grant(turn.decision.approves)  # Enter approves what the question showed
-        return self._hitl_auto_reply(turn, answer)
+        return self._hitl_auto_reply(turn, answer, stream)
 
     def _hitl_stop(self, turn: _Turn, reason: str, answer: str | None = None) -> tuple[bool, None]:
         self._consecutive_auto_reply_counter[turn.sender] = 0
@@ -682,25 +685,26 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         _compat.emit_termination(reason, self, turn.sender)
         return True, None
 
-    def _hitl_auto_reply(self, turn: _Turn, answer: str | None = None) -> tuple[bool, None]:
+    def _hitl_auto_reply(self, turn: _Turn, answer: str | None = None, stream: Any = None) -> tuple[bool, None]:
         self._consecutive_auto_reply_counter[turn.sender] += 1
         if self._hitl_has_step:  # the auto-reply step reads the context the policy decided on
             self._hitl_decided[turn.sender] = turn.ctx
         self._hitl_record(turn, answer, "auto_reply", None)
         if self._hitl_can_ask:
-            _compat.emit_using_auto_reply(self._hitl_mode, turn.sender, self)
+            _compat.emit_using_auto_reply(self._hitl_mode, turn.sender, self, stream)
         return False, None
 
     def _hitl_record(self, turn: _Turn, answer: str | None, outcome: Outcome, stop_reason: str | None) -> None:
         ctx = turn.ctx
+        prompt = turn.prompt
         self._hitl_keep(
             ctx.sender,
             ctx._length,
             ctx.auto_replies,
             ctx.auto_reply_limit,
             turn.decision,
-            turn.prompt,
-            turn.event,
+            prompt,
+            None if prompt is None else turn.event,
             answer,
             outcome,
             stop_reason,
@@ -721,7 +725,10 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         stop_reason: str | None,
         message: Mapping[str, Any],
     ) -> None:
-        """Keep the record of one decision, and give it to the sinks: what it says, never the history."""
+        """Keep the record of one decision, and give it to the sinks: what it says, never the history.
+
+        ``event`` is None when the human was not asked.
+        """
         fired = self._hitl_fired(decision)
         content = message.get("content")
         record = new_record(
@@ -738,7 +745,7 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
                 prompt is not None,
                 prompt,
                 answer,
-                None if prompt is None else event,
+                event,
                 outcome,
                 stop_reason,
                 (content if type(content) is str else message_text(content))[:500],
@@ -780,13 +787,17 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         answer, and the event is recorded.
         """
         step = _CURRENT_STEP.get()
-        ctx = step.ctx if step is not None else self._hitl_context(None)
+        return self._hitl_ask(prompt, step.ctx if step is not None else self._hitl_context(None), step)
+
+    def _hitl_ask(self, prompt: str, ctx: TurnContext, step: _Turn | None) -> str:
         provider: Any = self._hitl_input
         if self._hitl_console:
             self.check_can_ask()
-        prompt = self._hitl_visible(prompt)
+        shown = self._hitl_shown  # read once: another thread may ask meanwhile
+        if prompt is not shown[0]:  # most questions ask with the same text: escaped once
+            shown = self._hitl_shown = (prompt, visible(prompt))
         try:
-            answer = ask(provider, prompt, ctx)
+            answer = ask(provider, shown[1], ctx)
         except NoAnswer as missing:
             answer = self._hitl_no_answer(step, missing)
         if type(answer) is not str:
@@ -948,6 +959,10 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
         if messages is None:
             messages = self._oai_messages[sender] if sender is not None else []
         return True, _human_reply(verdict.answer, messages[-1] if messages else {})
+
+
+#: The proxy's own ``get_human_input``: a proxy whose method is this one is asked without the detour through it.
+_GET_HUMAN_INPUT = PolicyUserProxy.get_human_input
 
 
 def _gated_code_replies(original: Callable[..., Any]) -> tuple[Callable[..., Any], Callable[..., Any]]:
