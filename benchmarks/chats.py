@@ -25,7 +25,7 @@ from common import MESSAGE_CHARS, NO_LIMIT, Enter, NativeHuman, script, silent, 
 from lockstep import ArmSpec, Lockstep, Sample
 
 from hitl import Always, ApproveCode, ApproveTools, InputPolicy, Never, PolicyUserProxy, Terminate
-from hitl.audit import JsonlAudit
+from hitl.stores.audit import JsonlAudit
 from hitl.testing import ScriptedAssistant
 
 #: Native ``human_input_mode`` and the hitl policy that does the same.

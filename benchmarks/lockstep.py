@@ -60,7 +60,7 @@ class ArmSpec:
         if self.kind == "native":
             return NativeHuman("user", human_input_mode=self.mode, **options)
         if self.audit:
-            from hitl.audit import JsonlAudit
+            from hitl.stores.audit import JsonlAudit
 
             options["audit"] = JsonlAudit(Path(work_dir) / f"decisions-{next(_AUDIT_FILES)}.jsonl")
         return PolicyUserProxy("user", policy=self.policy, human_input=Enter(), **options)

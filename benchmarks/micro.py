@@ -24,7 +24,7 @@ from hitl import (
     TurnContext,
     When,
 )
-from hitl.conditions import FromSender, LongerThan, asks_question, has_code_block
+from hitl.core.conditions import FromSender, LongerThan, asks_question, has_code_block
 from hitl.testing import code_block, simulate
 
 #: Where a decision is taken: late in a long chat, as the proxy sees it.

@@ -12,7 +12,7 @@ import io
 from _model import assistant, show
 
 from hitl import FirstMatch, Keyword, Never, PolicyUserProxy
-from hitl.conditions import Contains, asks_question
+from hitl.core.conditions import Contains, asks_question
 
 smart = FirstMatch(
     [

@@ -2,9 +2,9 @@
 
 from typing import TYPE_CHECKING
 
-from ._lazy import lazy_names
-from .context import TurnContext
-from .errors import (
+from .core._lazy import lazy_names
+from .core.context import TurnContext
+from .core.errors import (
     AutoReplyError,
     ConfigurationError,
     HitlError,
@@ -12,14 +12,15 @@ from .errors import (
     PolicyError,
     ScriptExhaustedError,
 )
-from .limits import Limits
-from .policies import AllOf, Always, AnyOf, Decision, InputPolicy, Never, Not, Terminate, When
-from .replies import AutoReply, CallableReply, FirstMatch, StaticReply
+from .core.limits import Limits
+from .core.policies import AllOf, Always, AnyOf, Decision, InputPolicy, Never, Not, Terminate, When
+from .core.replies import AutoReply, CallableReply, FirstMatch, StaticReply
 
 if TYPE_CHECKING:
-    from .approval import ApproveCode, ApproveTools
-    from .audit import DecisionRecord, JsonlAudit, LoggingAudit
-    from .conditions import Condition, Keyword, condition
+    from .adapters.autogen.proxy import PolicyUserProxy, Prompts
+    from .adapters.autogen.workflow import Stage, StageResult, Workflow, WorkflowResult
+    from .core.approval import ApproveCode, ApproveTools
+    from .core.conditions import Condition, Keyword, condition
     from .inputs import (
         AsyncHumanInput,
         CallbackInput,
@@ -30,8 +31,7 @@ if TYPE_CHECKING:
         ScriptedInput,
         TimeoutInput,
     )
-    from .proxy import PolicyUserProxy, Prompts
-    from .workflow import Stage, StageResult, Workflow, WorkflowResult
+    from .stores.audit import DecisionRecord, JsonlAudit, LoggingAudit
 
 __version__ = "0.1.0"
 
@@ -94,20 +94,20 @@ _LAZY = {
     "QueueInput": "inputs",
     "ScriptedInput": "inputs",
     "TimeoutInput": "inputs",
-    "PolicyUserProxy": "proxy",
-    "Prompts": "proxy",
-    "ApproveCode": "approval",
-    "ApproveTools": "approval",
-    "DecisionRecord": "audit",
-    "JsonlAudit": "audit",
-    "LoggingAudit": "audit",
-    "Condition": "conditions",
-    "Keyword": "conditions",
-    "condition": "conditions",
-    "Stage": "workflow",
-    "StageResult": "workflow",
-    "Workflow": "workflow",
-    "WorkflowResult": "workflow",
+    "PolicyUserProxy": "adapters.autogen.proxy",
+    "Prompts": "adapters.autogen.proxy",
+    "ApproveCode": "core.approval",
+    "ApproveTools": "core.approval",
+    "DecisionRecord": "stores.audit",
+    "JsonlAudit": "stores.audit",
+    "LoggingAudit": "stores.audit",
+    "Condition": "core.conditions",
+    "Keyword": "core.conditions",
+    "condition": "core.conditions",
+    "Stage": "adapters.autogen.workflow",
+    "StageResult": "adapters.autogen.workflow",
+    "Workflow": "adapters.autogen.workflow",
+    "WorkflowResult": "adapters.autogen.workflow",
 }
 
 

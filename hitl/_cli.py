@@ -20,17 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from ._compat import ConversableAgent
-from ._text import visible
-from .audit import DecisionRecord
-from .conditions import Keyword
-from .context import TurnContext
-from .errors import ConfigurationError, HitlError
+from .adapters.autogen._compat import ConversableAgent
+from .adapters.autogen.proxy import PolicyUserProxy
+from .core.conditions import Keyword
+from .core.context import TurnContext
+from .core.errors import ConfigurationError, HitlError
+from .core.limits import Limits
+from .core.policies import Decision, InputPolicy
+from .core.spec import POLICY_NAMES, format_policy, parse_policy
+from .core.text import visible
 from .inputs import ConsoleInput, HumanInput, ScriptedInput
-from .limits import Limits
-from .policies import Decision, InputPolicy
-from .proxy import PolicyUserProxy
-from .spec import POLICY_NAMES, format_policy, parse_policy
+from .stores.audit import DecisionRecord
 
 __all__ = ["SCHEMA_ID", "llm_config", "main"]
 
@@ -219,7 +219,7 @@ def _require_openai() -> None:
     try:
         import openai  # noqa: F401
     except ImportError:
-        from ._compat import AUTOGEN_DISTRIBUTION
+        from .adapters.autogen._compat import AUTOGEN_DISTRIBUTION
 
         if AUTOGEN_DISTRIBUTION == "autogen":  # AG2 classic, installed beside hitl without pyautogen
             fix = 'pip install "autogen[openai]"'
@@ -296,10 +296,9 @@ def _read_config_list(source: str) -> list[dict[str, Any]]:
 
 
 def _model_assistant(model: str | None) -> Any:
-    config = llm_config(model)
-    import autogen
+    from .adapters.autogen._compat import AssistantAgent
 
-    return autogen.AssistantAgent("assistant", llm_config=config, system_message=_SYSTEM_MESSAGE)
+    return AssistantAgent("assistant", llm_config=llm_config(model), system_message=_SYSTEM_MESSAGE)
 
 
 # -- hitl demo ---------------------------------------------------------------------------------------------------
@@ -309,7 +308,7 @@ def demo(args: argparse.Namespace) -> int:
     """Run the demo conversation."""
     policy: InputPolicy = args.policy
     if args.online:  # a real model's code runs on this machine (no Docker): never without the human's approval
-        from .approval import ApproveCode
+        from .core.approval import ApproveCode
 
         policy = policy | ApproveCode()
         assistant = _model_assistant(args.model)  # before anything is shown: a missing package or key is one line

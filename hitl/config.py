@@ -1,8 +1,8 @@
 """Validated configuration as Pydantic models: a whole proxy from a dict, JSON or YAML.
 
-[`ProxyConfig`][hitl.config.ProxyConfig] (with [`Limits`][hitl.limits.Limits], re-exported here) describes a whole
-[`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] (its policy, limits, termination condition, auto-reply, human input and
-code execution) so that agent setups can live in files, as ``OAI_CONFIG_LIST`` does; it validates the
+[`ProxyConfig`][hitl.config.ProxyConfig] (with [`Limits`][hitl.core.limits.Limits], re-exported here) describes a whole
+[`PolicyUserProxy`][hitl.adapters.autogen.proxy.PolicyUserProxy] (its policy, limits, termination condition, auto-reply,
+human input and code execution) so that agent setups can live in files, as ``OAI_CONFIG_LIST`` does; it validates the
 setup against these rules before anything runs:
 
 - a policy that never asks, with no termination condition, runs every chat to its limit: a warning;
@@ -49,19 +49,19 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ConfigurationError, ConfigWarning, user_stacklevel
-from .limits import Limits
-from .policies import Always, InputPolicy
-from .spec import format_policy, parse_policy
+from .core.errors import ConfigurationError, ConfigWarning, user_stacklevel
+from .core.limits import Limits
+from .core.policies import Always, InputPolicy
+from .core.spec import format_policy, parse_policy
 
 if TYPE_CHECKING:
-    from .conditions import Condition
-    from .proxy import PolicyUserProxy
+    from .adapters.autogen.proxy import PolicyUserProxy
+    from .core.conditions import Condition
 
     _P = TypeVar("_P", bound=PolicyUserProxy)
+    from .adapters.autogen.proxy import PolicyUserProxy
+    from .core.replies import AutoReply
     from .inputs import AsyncHumanInput, HumanInput
-    from .proxy import PolicyUserProxy
-    from .replies import AutoReply
 
 __all__ = [
     "MAX_NESTING",
@@ -173,7 +173,7 @@ class HumanInputConfig(_Model):
 
 def _canonical_condition(text: str) -> str:
     """Parse a condition expression and write it back in its one canonical form (so round trips compare equal)."""
-    from .spec import format_condition, parse_condition
+    from .core.spec import format_condition, parse_condition
 
     try:
         return format_condition(parse_condition(text))
@@ -182,7 +182,7 @@ def _canonical_condition(text: str) -> str:
 
 
 class KeywordTermination(_Model):
-    """Stop on a keyword (see [`Keyword`][hitl.conditions.Keyword])."""
+    """Stop on a keyword (see [`Keyword`][hitl.core.conditions.Keyword])."""
 
     kind: Literal["keyword"] = "keyword"
     word: StrictStr = "TERMINATE"
@@ -202,7 +202,7 @@ class KeywordTermination(_Model):
 
 
 class RegexTermination(_Model):
-    """Stop when the text matches a regular expression (see [`Matches`][hitl.conditions.Matches])."""
+    """Stop when the text matches a regular expression (see [`Matches`][hitl.core.conditions.Matches])."""
 
     kind: Literal["regex"] = "regex"
     pattern: StrictStr
@@ -227,7 +227,10 @@ class RegexTermination(_Model):
 
 
 class ConditionTermination(_Model):
-    """Stop when a condition written in the grammar of [`hitl.spec`][hitl.spec] holds, e.g. ``"keyword | after(8)"``."""
+    """Stop when a condition holds, written in the grammar of [`hitl.core.spec`][hitl.core.spec].
+
+    For example ``"keyword | after(8)"``.
+    """
 
     kind: Literal["condition"] = "condition"
     expression: StrictStr
@@ -243,8 +246,8 @@ TerminationConfig = Annotated[KeywordTermination | RegexTermination | ConditionT
 
 
 def build_termination(config: KeywordTermination | RegexTermination | ConditionTermination) -> Condition:
-    from .conditions import Keyword, Matches
-    from .spec import parse_condition
+    from .core.conditions import Keyword, Matches
+    from .core.spec import parse_condition
 
     if isinstance(config, KeywordTermination):
         return Keyword(config.word, config.at_end, config.whole_word, config.case_sensitive)
@@ -257,8 +260,8 @@ def build_termination(config: KeywordTermination | RegexTermination | ConditionT
 
 
 def _describe_termination(check: object) -> KeywordTermination | RegexTermination | ConditionTermination:
-    from .conditions import Condition, Keyword, Matches
-    from .spec import format_condition
+    from .core.conditions import Condition, Keyword, Matches
+    from .core.spec import format_condition
 
     if isinstance(check, Keyword):
         return KeywordTermination(
@@ -270,7 +273,7 @@ def _describe_termination(check: object) -> KeywordTermination | RegexTerminatio
         return ConditionTermination(expression=format_condition(check))
     raise ConfigurationError(
         f"is_termination_msg={check!r} is a function of your own, which has no configuration form; "
-        "use a hitl.conditions condition such as Keyword('TERMINATE')"
+        "use a hitl.core.conditions condition such as Keyword('TERMINATE')"
     )
 
 
@@ -294,7 +297,7 @@ class AutoReplyRule(_Model):
 
 
 class RulesAutoReply(_Model):
-    """First-match rules with a default (see [`FirstMatch`][hitl.replies.FirstMatch])."""
+    """First-match rules with a default (see [`FirstMatch`][hitl.core.replies.FirstMatch])."""
 
     kind: Literal["rules"] = "rules"
     rules: list[AutoReplyRule]
@@ -306,8 +309,8 @@ AutoReplyConfig = Annotated[StaticAutoReply | RulesAutoReply, Field(discriminato
 
 
 def build_auto_reply(config: StaticAutoReply | RulesAutoReply) -> AutoReply:
-    from .replies import FirstMatch, StaticReply
-    from .spec import parse_condition
+    from .core.replies import FirstMatch, StaticReply
+    from .core.spec import parse_condition
 
     if isinstance(config, StaticAutoReply):
         return StaticReply(config.message)
@@ -315,9 +318,9 @@ def build_auto_reply(config: StaticAutoReply | RulesAutoReply) -> AutoReply:
 
 
 def _describe_auto_reply(strategy: object) -> StaticAutoReply | RulesAutoReply:
-    from .conditions import Condition
-    from .replies import FirstMatch, StaticReply
-    from .spec import format_condition
+    from .core.conditions import Condition
+    from .core.replies import FirstMatch, StaticReply
+    from .core.spec import format_condition
 
     def text(reply: object) -> str | None:
         if isinstance(reply, StaticReply) and (reply.message is None or isinstance(reply.message, str)):
@@ -407,7 +410,7 @@ PolicyField = Annotated[
 
 
 class ProxyConfig(_Model):
-    """A whole [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy], validated: load it from a dict, JSON or YAML.
+    """A whole [`PolicyUserProxy`][hitl.adapters.autogen.proxy.PolicyUserProxy], validated: from a dict, JSON or YAML.
 
     Attributes:
         version: the configuration format: the whole number 1.
@@ -415,11 +418,11 @@ class ProxyConfig(_Model):
         system_message: as for AutoGen (used only with an LLM).
         description: as for AutoGen (``None``: AutoGen's default for the nearest mode).
         policy: when the human is asked, given as text: ``"never"``, ``"terminate"``, ``"always"`` or a
-            composition such as ``"terminate | code(python)"`` (see [`hitl.spec`][hitl.spec]). The text is
+            composition such as ``"terminate | code(python)"`` (see [`hitl.core.spec`][hitl.core.spec]). The text is
             read once, when the configuration is validated: the field holds the policy itself
             (``Terminate() | When(has_code_block)``), and dumps back as its canonical text
             (``"Terminate|code"`` reads back as ``"terminate | code"``).
-        limits: [`Limits`][hitl.limits.Limits].
+        limits: [`Limits`][hitl.core.limits.Limits].
         termination: the termination condition (``None``: AutoGen's, content equal to "TERMINATE").
             A plain string is a condition expression, such as ``"keyword(TERMINATE) | after(8)"``.
         auto_reply: the auto-reply (``None``: AutoGen's empty one). A plain string is a fixed reply.
@@ -516,13 +519,13 @@ class ProxyConfig(_Model):
     @overload
     def build(self, **kwargs: Any) -> PolicyUserProxy: ...
     def build(self, *, proxy_class: type[PolicyUserProxy] | None = None, **kwargs: Any) -> PolicyUserProxy:
-        """Build the proxy; ``kwargs`` go to [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy] (``function_map=``...).
+        """Build the proxy; ``kwargs`` (``function_map=``...) go to the proxy's constructor.
 
         A keyword the configuration also sets wins over it: ``build(human_input=ScriptedInput([...]))``
         tests a production configuration with a scripted human. ``proxy_class`` builds a subclass of
         ``PolicyUserProxy`` instead (what ``YourProxy.from_config`` does).
         """
-        from .proxy import PolicyUserProxy
+        from .adapters.autogen.proxy import PolicyUserProxy
 
         options: dict[str, Any] = {
             "policy": self.policy,
@@ -580,7 +583,7 @@ class ProxyConfig(_Model):
             )
         strategy = proxy.auto_reply_strategy
         if strategy is None and proxy._default_auto_reply not in ("", None):
-            from .replies import as_auto_reply
+            from .core.replies import as_auto_reply
 
             strategy = as_auto_reply(proxy._default_auto_reply)
         description = proxy.description

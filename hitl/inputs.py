@@ -23,20 +23,19 @@ defined outcome, never a traceback, a hang or a silent approval.
 | [`QueueInput`][hitl.inputs.QueueInput] | servers and web apps: questions out, answers in, from any thread or task |
 | [`TimeoutInput`][hitl.inputs.TimeoutInput] | any of these with a deadline and a default answer |
 
-The providers live in the package ``hitl.providers``, one module each; this module offers
-the same names (the same objects), as it always has.
+The providers live in the package ``hitl.providers``, one module each, except the console, which reads
+through AutoGen's IOStream and so lives in the AutoGen adapter (``hitl.adapters.autogen.console``); this
+module offers all their names (the same objects), as it always has.
 """
 
 from __future__ import annotations
 
+from .adapters.autogen.console import ALLOW_NON_INTERACTIVE_ENV, TERMINAL_RESET, ConsoleInput, allowed_by_environment
 from .providers import (
-    ALLOW_NON_INTERACTIVE_ENV,
     MAX_TIMEOUT_SECONDS,
-    TERMINAL_RESET,
     AsyncHumanInput,
     AsyncTimedHumanInput,
     CallbackInput,
-    ConsoleInput,
     HumanInput,
     NoAnswer,
     Question,
@@ -44,7 +43,6 @@ from .providers import (
     ScriptedInput,
     TimedHumanInput,
     TimeoutInput,
-    allowed_by_environment,
 )
 from .providers.base import NoAnswerReason
 

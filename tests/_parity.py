@@ -12,8 +12,8 @@ import autogen
 from autogen import ConversableAgent
 
 from hitl import InputExhaustedError, PolicyUserProxy, ScriptedInput, ScriptExhaustedError
-from hitl.errors import ConfigWarning
-from hitl.policies import from_mode
+from hitl.core.errors import ConfigWarning
+from hitl.core.policies import from_mode
 from hitl.testing import ScriptedAssistant, quiet
 
 MODES = ("NEVER", "TERMINATE", "ALWAYS")

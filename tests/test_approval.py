@@ -18,8 +18,8 @@ from hitl import (
     ScriptedInput,
     Terminate,
     TurnContext,
-    _compat,
 )
+from hitl.adapters.autogen import _compat
 from hitl.testing import ScriptedAssistant, Transcript, code_block, run_chat, tool_call
 
 from .test_condition_library import MESSAGES

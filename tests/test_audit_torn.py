@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hitl import Always
-from hitl.audit import AuditRecords, DecisionRecord, JsonlAudit, TornLineWarning, read_jsonl
+from hitl.stores.audit import AuditRecords, DecisionRecord, JsonlAudit, TornLineWarning, read_jsonl
 from hitl.testing import run_chat
 
 SCRIPTS = Path(__file__).parent / "scripts"

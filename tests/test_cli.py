@@ -14,8 +14,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from hitl import _compat
 from hitl._cli import main
+from hitl.adapters.autogen import _compat
 
 DEMO = [sys.executable, "-m", "hitl", "demo"]
 WITHOUT_OPENAI = Path(__file__).resolve().parent / "scripts" / "cli_without_openai.py"

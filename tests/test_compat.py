@@ -5,7 +5,7 @@ from __future__ import annotations
 import autogen
 import pytest
 
-from hitl import _compat
+from hitl.adapters.autogen import _compat
 
 
 def test_the_installed_autogen_is_a_supported_classic_line() -> None:

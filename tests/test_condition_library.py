@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hitl import ConfigurationError, InputPolicy, Never, PolicyError, PolicyUserProxy, Terminate, TurnContext, When
-from hitl.conditions import (
+from hitl.core.code import code_blocks
+from hitl.core.conditions import (
     AfterAutoReplies,
     AnyCondition,
     Condition,
@@ -27,7 +28,6 @@ from hitl.conditions import (
     has_code_block,
     has_tool_call,
 )
-from hitl.core.code import code_blocks
 from hitl.testing import ScriptedAssistant, quiet, run_chat, tool_call
 
 from .factories import compositions
@@ -230,7 +230,7 @@ def test_policy_user_proxy_accepts_a_condition_as_its_termination_check() -> Non
 
 
 def test_a_regex_nested_deeper_than_python_compiles_is_a_clear_error() -> None:
-    from hitl.spec import parse_policy
+    from hitl.core.spec import parse_policy
 
     deep = "(" * 600 + ")" * 600
     with pytest.raises(ValueError, match="nests its groups deeper"):

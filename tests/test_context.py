@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from hitl import PolicyUserProxy, Terminate, TurnContext
-from hitl.context import HistoryView, message_text
+from hitl.core.context import HistoryView, message_text
 from hitl.testing import ScriptedAssistant, quiet
 from tests.conftest import EnterInput
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from hitl import Always, ApproveCode, ApproveTools, Never, PolicyUserProxy, Terminate, TurnContext
-from hitl.context import HistoryView
+from hitl.core.context import HistoryView
 from hitl.testing import ScriptedAssistant, quiet
 
 
@@ -91,10 +91,10 @@ class _Enter:
 def test_never_and_terminate_build_no_context_for_a_message_they_do_not_ask_about(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import hitl.context
+    import hitl.core.context
 
     built: list[TurnContext] = []
-    original_new = hitl.context._NEW
+    original_new = hitl.core.context._NEW
 
     def counting_new(cls: type) -> object:
         obj: object = original_new(cls)
@@ -102,7 +102,7 @@ def test_never_and_terminate_build_no_context_for_a_message_they_do_not_ask_abou
             built.append(obj)
         return obj
 
-    monkeypatch.setattr(hitl.context, "_NEW", counting_new)
+    monkeypatch.setattr(hitl.core.context, "_NEW", counting_new)
     for policy in (Never(), Terminate()):
         built.clear()
         proxy = PolicyUserProxy(

@@ -12,7 +12,7 @@ import pydantic
 import pytest
 
 from hitl import Always, Terminate
-from hitl.audit import DecisionRecord
+from hitl.stores.audit import DecisionRecord
 from hitl.testing import run_chat
 
 FIELDS: dict[str, Any] = {

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from hitl import JsonlAudit, Keyword, Never, Terminate, TurnContext, When
-from hitl.audit import read_jsonl
-from hitl.conditions import has_code_block
+from hitl.core.conditions import has_code_block
+from hitl.stores.audit import read_jsonl
 from hitl.testing import code_block, run_chat
 
 

@@ -9,7 +9,7 @@ import pytest
 
 import hitl
 
-MODULES_WITH_EXAMPLES = ["hitl.conditions", "hitl.replies", "hitl.policies"]
+MODULES_WITH_EXAMPLES = ["hitl.core.conditions", "hitl.core.replies", "hitl.core.policies"]
 
 
 def public_names(module_name: str) -> list[tuple[str, object]]:

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from autogen import UserProxyAgent
 
-from hitl import ConfigurationError, PolicyUserProxy, _compat
+from hitl import ConfigurationError, PolicyUserProxy
+from hitl.adapters.autogen import _compat
 from hitl.testing import ScriptedAssistant
 
 ANSWER = "This is a test"

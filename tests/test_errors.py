@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hitl import When
-from hitl.errors import (
+from hitl.core.errors import (
     AutoReplyError,
     ConfigurationError,
     HitlError,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hitl import _compat
+from hitl.adapters.autogen import _compat
 
 WITHOUT_OPENAI = Path(__file__).resolve().parent / "scripts" / "cli_without_openai.py"
 EXAMPLES = sorted(

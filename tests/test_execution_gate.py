@@ -499,7 +499,7 @@ def test_tool_patterns_are_case_sensitive_and_languages_are_not() -> None:
 
 
 def test_records_of_questions_at_execution_read_back_from_json(tmp_path: Path) -> None:
-    from hitl.audit import JsonlAudit, read_jsonl
+    from hitl.stores.audit import JsonlAudit, read_jsonl
 
     log = tmp_path / "audit.jsonl"
     proxy = PolicyUserProxy(

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hitl import Always, ApproveCode, ApproveTools, InputPolicy, Never, Terminate, TurnContext, When
-from hitl.conditions import Contains, FromSender, asks_question, has_code_block
+from hitl.core.conditions import Contains, FromSender, asks_question, has_code_block
 
 CODE = "```python\nprint(1)\n```"
 

@@ -11,8 +11,8 @@ from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from hitl import Always, ConfigurationError, InputPolicy, Never, Terminate, TurnContext, When
-from hitl.approval import ApproveCode, ApproveTools
-from hitl.conditions import (
+from hitl.core.approval import ApproveCode, ApproveTools
+from hitl.core.conditions import (
     AfterAutoReplies,
     Condition,
     Contains,
@@ -27,8 +27,8 @@ from hitl.conditions import (
     has_code_block,
     has_tool_call,
 )
-from hitl.policies import AnyOf
-from hitl.spec import format_condition, format_policy, parse_condition, parse_policy
+from hitl.core.policies import AnyOf
+from hitl.core.spec import format_condition, format_policy, parse_condition, parse_policy
 
 from .factories import compositions
 

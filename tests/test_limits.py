@@ -8,7 +8,7 @@ import pydantic
 import pytest
 
 from hitl import Limits, Never, PolicyUserProxy, Terminate
-from hitl.limits import MAX_LIMIT
+from hitl.core.limits import MAX_LIMIT
 from hitl.testing import ScriptedAssistant, quiet
 from tests.conftest import EnterInput
 

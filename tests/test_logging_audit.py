@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hitl import Keyword, Limits, Terminate, TurnContext, When
-from hitl.audit import AuditSink, DecisionRecord, JsonlAudit, LoggingAudit
+from hitl.stores.audit import AuditSink, DecisionRecord, JsonlAudit, LoggingAudit
 from hitl.testing import code_block, run_chat
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from hitl import ConfigurationError, InputExhaustedError, Keyword, Limits, Never, PolicyUserProxy, ScriptedInput
 from hitl.config import load_config
-from hitl.errors import ConfigWarning
+from hitl.core.errors import ConfigWarning
 from hitl.testing import ScriptedAssistant, quiet, run_chat
 
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from hitl import PolicyUserProxy, ScriptedInput
-from hitl._compat import AUTOGEN_VERSION
-from hitl.policies import from_mode
+from hitl.adapters.autogen._compat import AUTOGEN_VERSION
+from hitl.core.policies import from_mode
 from hitl.testing import ScriptedAssistant, quiet, tool_call
 from tests._parity import NativeHuman
 

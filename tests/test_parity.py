@@ -17,7 +17,7 @@ import pytest
 from autogen import ConversableAgent
 
 from hitl import Never, PolicyUserProxy, ScriptedInput, Terminate
-from hitl._compat import AUTOGEN_DISTRIBUTION, AUTOGEN_VERSION
+from hitl.adapters.autogen._compat import AUTOGEN_DISTRIBUTION, AUTOGEN_VERSION
 from hitl.testing import ScriptedAssistant, quiet, tool_call
 from tests._parity import NativeHuman, Scenario, _crashes_on_none, compare, make_native, make_ours, run
 
@@ -127,7 +127,7 @@ def test_hitl_replaces_autogens_check_instead_of_running_beside_it() -> None:
 
 
 def test_an_auto_reply_step_is_added_only_when_something_reads_it() -> None:
-    from hitl.proxy import auto_reply_step
+    from hitl.adapters.autogen.proxy import auto_reply_step
 
     def steps(proxy: PolicyUserProxy) -> int:
         return sum(entry["reply_func"] is auto_reply_step for entry in proxy._reply_func_list)

@@ -15,7 +15,7 @@ def test_fixtures_are_available_in_a_users_test_file(pytester: pytest.Pytester) 
     pytester.makepyfile(
         """
         from hitl import ScriptedInput, Terminate, When
-        from hitl.conditions import has_code_block
+        from hitl.core.conditions import has_code_block
         from hitl.testing import QuietIOStream, RunChat, ScriptedAssistantFactory, Simulate
 
         def test_review(

@@ -33,8 +33,8 @@ from hitl import (
     TimeoutInput,
     TurnContext,
 )
-from hitl.audit import DecisionRecord, read_jsonl
 from hitl.inputs import MAX_TIMEOUT_SECONDS
+from hitl.stores.audit import DecisionRecord, read_jsonl
 from hitl.testing import QuietIOStream, ScriptedAssistant, quiet, run_chat
 
 SCRIPTS = Path(__file__).parent / "scripts"

@@ -12,7 +12,7 @@ import hitl
 import hitl.inputs
 import hitl.providers
 from hitl import TurnContext
-from hitl.errors import ConfigurationError
+from hitl.core.errors import ConfigurationError
 from hitl.providers import (
     AsyncHumanInput,
     AsyncTimedHumanInput,
@@ -76,16 +76,20 @@ class Slow:
 # -- one set of names ---------------------------------------------------------------------------------------
 
 
-def test_every_name_of_hitl_inputs_is_the_same_object_in_the_providers_package() -> None:
+def test_every_name_of_hitl_inputs_is_the_same_object_in_the_providers_package_or_the_console() -> None:
+    import hitl.adapters.autogen.console as console
+
     for name in hitl.inputs.__all__:
-        assert getattr(hitl.inputs, name) is getattr(hitl.providers, name), name
+        home = console if name in console.__all__ else hitl.providers
+        assert getattr(hitl.inputs, name) is getattr(home, name), name
 
 
 def test_the_providers_that_hitl_offers_are_the_packages_objects() -> None:
     shared = set(hitl.providers.__all__) & set(hitl.__all__)
-    assert {"ConsoleInput", "ScriptedInput", "CallbackInput", "QueueInput", "TimeoutInput", "NoAnswer"} <= shared
+    assert {"ScriptedInput", "CallbackInput", "QueueInput", "TimeoutInput", "NoAnswer"} <= shared
     for name in shared:
         assert getattr(hitl, name) is getattr(hitl.providers, name), name
+    assert hitl.ConsoleInput is hitl.inputs.ConsoleInput
 
 
 def test_hitl_inputs_still_offers_every_name_it_offered() -> None:
@@ -211,7 +215,7 @@ def test_the_timed_providers_declare_the_timed_read() -> None:
     queue_input = QueueInput()
     assert isinstance(queue_input, TimedHumanInput)
     assert isinstance(queue_input, AsyncTimedHumanInput)
-    assert isinstance(hitl.providers.ConsoleInput(), TimedHumanInput)
+    assert isinstance(hitl.ConsoleInput(), TimedHumanInput)
     assert isinstance(hitl.providers.CallbackInput(lambda prompt, ctx: ""), TimedHumanInput)
     assert not isinstance(hitl.providers.ScriptedInput([]), TimedHumanInput)
 

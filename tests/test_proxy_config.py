@@ -25,8 +25,8 @@ from hitl import (
     TurnContext,
     When,
 )
-from hitl.conditions import AfterAutoReplies, HasCodeBlock, asks_question, has_code_block
 from hitl.config import ConfigWarning, ProxyConfig, json_schema, load_config
+from hitl.core.conditions import AfterAutoReplies, HasCodeBlock, asks_question, has_code_block
 
 FULL: dict[str, Any] = {
     "version": 1,
@@ -264,10 +264,10 @@ def test_always_ignores_the_auto_reply_limit_but_not_max_turns() -> None:
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from hitl.approval import ApproveCode, ApproveTools  # noqa: E402
-from hitl.conditions import Contains, EveryNth, FromSender, HasToolCall, LongerThan  # noqa: E402
-from hitl.policies import InputPolicy  # noqa: E402
-from hitl.spec import format_policy, parse_policy  # noqa: E402
+from hitl.core.approval import ApproveCode, ApproveTools  # noqa: E402
+from hitl.core.conditions import Contains, EveryNth, FromSender, HasToolCall, LongerThan  # noqa: E402
+from hitl.core.policies import InputPolicy  # noqa: E402
+from hitl.core.spec import format_policy, parse_policy  # noqa: E402
 
 from .factories import compositions  # noqa: E402
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hitl._text import visible
 from hitl.core.question import APPROVAL, CHECKPOINT, FEEDBACK, FORMAT, Answers, Question, Subject
+from hitl.core.text import visible
 
 
 def approval(**changes: Any) -> Question:

@@ -20,8 +20,8 @@ from hitl import (
     TurnContext,
     When,
 )
-from hitl.conditions import Contains, asks_question
-from hitl.replies import as_auto_reply
+from hitl.core.conditions import Contains, asks_question
+from hitl.core.replies import as_auto_reply
 from hitl.testing import ScriptedAssistant, quiet, run_chat
 
 SCRIPT = ["Should I use a bar chart?", "Draft ready.", "exitcode: 0 (execution succeeded)", "Report done. TERMINATE"]
@@ -174,7 +174,7 @@ def test_each_sender_gets_its_own_decided_context_when_chats_run_in_threads() ->
     import threading
     import time
 
-    from hitl.audit import DecisionRecord
+    from hitl.stores.audit import DecisionRecord
 
     class SlowSink:
         def write(self, record: DecisionRecord) -> None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hitl import Always, InputPolicy, Keyword, Never, Terminate, TurnContext, When
-from hitl.conditions import AfterAutoReplies, EveryNth, has_code_block, has_tool_call
+from hitl.core.conditions import AfterAutoReplies, EveryNth, has_code_block, has_tool_call
 from hitl.testing import function_call, run_chat, simulate, tool_call
 
 

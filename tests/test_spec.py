@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hitl import Always, ConfigurationError, Never, Terminate, When
-from hitl.conditions import AfterAutoReplies, HasCodeBlock, HasToolCall, asks_question, has_code_block
-from hitl.spec import POLICY_NAMES, parse_policy
+from hitl.core.conditions import AfterAutoReplies, HasCodeBlock, HasToolCall, asks_question, has_code_block
+from hitl.core.spec import POLICY_NAMES, parse_policy
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_the_error_for_an_unknown_name_lists_the_known_ones() -> None:
 
 
 def test_the_approval_gates_have_names_too() -> None:
-    from hitl.approval import ApproveCode, ApproveTools
+    from hitl.core.approval import ApproveCode, ApproveTools
 
     assert parse_policy("terminate | approve_code") == Terminate() | ApproveCode()
     assert parse_policy("approve_code(python, sh) | approve_tools(deploy_*)") == ApproveCode("python", "sh") | (
@@ -73,7 +73,7 @@ def test_the_approval_gates_have_names_too() -> None:
 
 def test_a_when_of_a_composed_condition_keeps_its_meaning_as_text() -> None:
     from hitl import TurnContext
-    from hitl.spec import format_policy
+    from hitl.core.spec import format_policy
 
     question = TurnContext("Shall I go on?")
     both = TurnContext("Shall I run this?\n```python\nprint(1)\n```")
@@ -91,8 +91,8 @@ def test_a_when_of_a_composed_condition_keeps_its_meaning_as_text() -> None:
 
 
 def test_single_value_names_keep_commas_both_ways() -> None:
-    from hitl.conditions import Contains
-    from hitl.spec import format_policy
+    from hitl.core.conditions import Contains
+    from hitl.core.spec import format_policy
 
     policy = When(Contains("hello, world"))
     assert parse_policy("contains(hello, world)") == policy

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from hitl import Always, Limits, Never, PolicyUserProxy, ScriptedInput, Terminate, When
-from hitl.conditions import has_code_block, has_tool_call
+from hitl.core.conditions import has_code_block, has_tool_call
 from hitl.testing import (
     ScriptedAssistant,
     TranscriptAssertionError,

@@ -16,7 +16,7 @@ TYPING = ROOT / "tests" / "typing"
 #: Every mistake is one line in the body of a user's test that has these in scope.
 PRELUDE = """\
 from hitl import PolicyUserProxy, Terminate
-from hitl.conditions import Condition, Keyword, has_code_block
+from hitl.core.conditions import Condition, Keyword, has_code_block
 from hitl.testing import RunChat, ScriptedAssistantFactory, Simulate, Transcript
 
 

@@ -27,8 +27,8 @@ from hitl import (
     Workflow,
     WorkflowResult,
 )
-from hitl.audit import DecisionRecord, read_jsonl
 from hitl.inputs import ALLOW_NON_INTERACTIVE_ENV
+from hitl.stores.audit import DecisionRecord, read_jsonl
 from hitl.testing import ScriptedAssistant, quiet
 
 STAGES = ["research", "code", "docs"]

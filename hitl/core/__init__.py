@@ -16,29 +16,29 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_names
+from ._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from ..approval import ApproveCode, ApproveTools
-    from ..conditions import Condition, has_code_block
-    from ..context import HistoryView, TurnContext, message_text
-    from ..errors import AutoReplyError, ConfigurationError, HitlError, PolicyError
-    from ..limits import Limits
-    from ..policies import AllOf, Always, AnyOf, Decision, InputPolicy, Never, Not, Terminate, When
-    from ..replies import AutoReply, CallableReply, FirstMatch, StaticReply
+    from .approval import ApproveCode, ApproveTools
+    from .conditions import Condition, has_code_block
+    from .context import HistoryView, TurnContext, message_text
+    from .errors import AutoReplyError, ConfigurationError, HitlError, PolicyError
+    from .limits import Limits
+    from .policies import AllOf, Always, AnyOf, Decision, InputPolicy, Never, Not, Terminate, When
     from .question import Answers, Question, Subject
     from .records import DecisionRecord
+    from .replies import AutoReply, CallableReply, FirstMatch, StaticReply
 
 #: Where each name lives (imported on first use: the modules of the core import ``hitl.core.code``).
 _HOMES = {
-    "hitl.approval": ("ApproveCode", "ApproveTools"),
+    "hitl.core.approval": ("ApproveCode", "ApproveTools"),
     "hitl.core.records": ("DecisionRecord",),
-    "hitl.conditions": ("Condition", "has_code_block"),
-    "hitl.context": ("HistoryView", "TurnContext", "message_text"),
-    "hitl.errors": ("AutoReplyError", "ConfigurationError", "HitlError", "PolicyError"),
-    "hitl.limits": ("Limits",),
-    "hitl.policies": ("AllOf", "Always", "AnyOf", "Decision", "InputPolicy", "Never", "Not", "Terminate", "When"),
-    "hitl.replies": ("AutoReply", "CallableReply", "FirstMatch", "StaticReply"),
+    "hitl.core.conditions": ("Condition", "has_code_block"),
+    "hitl.core.context": ("HistoryView", "TurnContext", "message_text"),
+    "hitl.core.errors": ("AutoReplyError", "ConfigurationError", "HitlError", "PolicyError"),
+    "hitl.core.limits": ("Limits",),
+    "hitl.core.policies": ("AllOf", "Always", "AnyOf", "Decision", "InputPolicy", "Never", "Not", "Terminate", "When"),
+    "hitl.core.replies": ("AutoReply", "CallableReply", "FirstMatch", "StaticReply"),
     "hitl.core.question": ("Answers", "Question", "Subject"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Final, Literal, get_args
 
-from .._text import visible
+from .text import visible
 
 __all__ = [
     "APPROVAL",

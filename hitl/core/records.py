@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic.fields import FieldInfo
 from pydantic_core import core_schema
 
-from .._rules import CheckpointOutcome, InputEvent, Outcome
+from .rules import CheckpointOutcome, InputEvent, Outcome
 
 __all__ = ["DecisionRecord", "new_record", "record_data"]
 
@@ -267,7 +267,7 @@ class DecisionRecord:
         exclude: Collection[str] | None = None,
         exclude_none: bool = False,
     ) -> str:
-        """Return the record as JSON: by default one line, the one [`JsonlAudit`][hitl.audit.JsonlAudit] writes."""
+        """Return the record as JSON: by default one line, as [`JsonlAudit`][hitl.stores.audit.JsonlAudit] writes it."""
         data = self.model_dump(include=include, exclude=exclude, exclude_none=exclude_none)
         return pydantic_core.to_json(data, indent=indent).decode("utf-8")
 

@@ -1,6 +1,6 @@
 """Human-input providers: how a question reaches a person, and what happens when nobody answers.
 
-One module per provider ([`console`][hitl.providers.console], [`scripted`][hitl.providers.scripted],
+One module per provider ([`scripted`][hitl.providers.scripted],
 [`callback`][hitl.providers.callback], [`queue`][hitl.providers.queue], [`timeout`][hitl.providers.timeout]) and
 [`base`][hitl.providers.base]: the protocols a provider implements, the
 [`NoAnswer`][hitl.providers.base.NoAnswer] it raises, and the asking adapter
@@ -17,7 +17,6 @@ Examples:
 
 from __future__ import annotations
 
-from ._threads import run_to_completion, start_daemon
 from .base import (
     AsyncHumanInput,
     AsyncTimedHumanInput,
@@ -29,19 +28,16 @@ from .base import (
     ask,
 )
 from .callback import CallbackInput
-from .console import ALLOW_NON_INTERACTIVE_ENV, TERMINAL_RESET, ConsoleInput, allowed_by_environment
 from .queue import Question, QueueInput
 from .scripted import ScriptedInput
+from .threads import run_to_completion, start_daemon
 from .timeout import MAX_TIMEOUT_SECONDS, TimeoutInput
 
 __all__ = [
-    "ALLOW_NON_INTERACTIVE_ENV",
     "MAX_TIMEOUT_SECONDS",
-    "TERMINAL_RESET",
     "AsyncHumanInput",
     "AsyncTimedHumanInput",
     "CallbackInput",
-    "ConsoleInput",
     "HumanInput",
     "NoAnswer",
     "NoAnswerReason",
@@ -51,7 +47,6 @@ __all__ = [
     "TimedHumanInput",
     "TimeoutInput",
     "a_ask",
-    "allowed_by_environment",
     "ask",
     "run_to_completion",
     "start_daemon",

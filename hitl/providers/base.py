@@ -15,9 +15,9 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol, runtime_checkable
 
-from ..context import TurnContext
-from ..errors import HitlError
-from ._threads import await_within, call_within, in_own_loop, run_to_completion, start_daemon
+from ..core.context import TurnContext
+from ..core.errors import HitlError
+from .threads import await_within, call_within, in_own_loop, run_to_completion, start_daemon
 
 __all__ = [
     "AsyncHumanInput",

@@ -7,9 +7,9 @@ import concurrent.futures
 import functools
 from collections.abc import Awaitable, Callable
 
-from .._algebra import is_coroutine_callable
-from ..context import TurnContext
-from ._threads import call_within, in_own_loop, run_to_completion, start_daemon
+from ..core.algebra import is_coroutine_callable
+from ..core.context import TurnContext
+from .threads import call_within, in_own_loop, run_to_completion, start_daemon
 
 __all__ = ["CallbackInput"]
 

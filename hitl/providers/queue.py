@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..context import TurnContext
+from ..core.context import TurnContext
 
 __all__ = ["Question", "QueueInput"]
 

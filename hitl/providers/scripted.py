@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..context import TurnContext
-from ..errors import InputExhaustedError
+from ..core.context import TurnContext
+from ..core.errors import InputExhaustedError
 
 __all__ = ["ScriptedInput"]
 
@@ -14,7 +14,7 @@ class ScriptedInput:
     """A scripted human: gives ``answers`` in order, and records every prompt it was asked.
 
     When asked once more than it has answers, it raises
-    [`InputExhaustedError`][hitl.errors.InputExhaustedError] naming the
+    [`InputExhaustedError`][hitl.core.errors.InputExhaustedError] naming the
     prompt, so a test fails at the question it did not expect instead of hanging or auto-replying.
 
     Attributes:

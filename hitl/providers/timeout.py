@@ -6,8 +6,8 @@ import asyncio
 import threading
 from typing import Final
 
-from ..context import TurnContext
-from ..errors import ConfigurationError
+from ..core.context import TurnContext
+from ..core.errors import ConfigurationError
 from .base import AsyncHumanInput, HumanInput, NoAnswer, a_ask, ask
 
 __all__ = ["MAX_TIMEOUT_SECONDS", "TimeoutInput"]

@@ -6,9 +6,9 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from .._compat import ConversableAgent
-from ..context import message_text
-from ..errors import ScriptExhaustedError
+from ..adapters.autogen._compat import ConversableAgent
+from ..core.context import message_text
+from ..core.errors import ScriptExhaustedError
 
 __all__ = ["ScriptedAssistant"]
 
@@ -27,7 +27,7 @@ class ScriptedAssistant(ConversableAgent):  # type: ignore[misc]  # AutoGen ship
         name: the agent's name.
         replies: the script, in order.
         on_exhausted: what to do when asked once more than the script holds: ``"raise"`` (default)
-            raises [`ScriptExhaustedError`][hitl.errors.ScriptExhaustedError]; ``"stop"`` sends no reply,
+            raises [`ScriptExhaustedError`][hitl.core.errors.ScriptExhaustedError]; ``"stop"`` sends no reply,
             which ends the chat.
         **kwargs: any ``ConversableAgent`` argument (``human_input_mode`` defaults to ``"NEVER"``).
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from .. import _compat, _rules
-from ..audit import Outcome
-from ..context import DEFAULT_AUTO_REPLY_LIMIT, TurnContext
-from ..policies import Decision, InputPolicy
+from ..adapters.autogen import _compat
+from ..core import rules as _rules
+from ..core.context import DEFAULT_AUTO_REPLY_LIMIT, TurnContext
+from ..core.policies import Decision, InputPolicy
+from ..stores.audit import Outcome
 
 __all__ = ["SimulatedTurn", "simulate"]
 
@@ -58,9 +59,10 @@ def simulate(
     """Run ``policy`` over incoming ``messages`` as a proxy would, with no agent, model or human.
 
     Each message is what the proxy receives from ``sender``; the auto-reply counter, the termination
-    check and the answer rules are AutoGen's, exactly as in [`PolicyUserProxy`][hitl.proxy.PolicyUserProxy]. The human's
-    answers come from ``answers`` in order (a list; Enter, ``""``, once it runs out) or from a function
-    of the TurnContext. The simulation ends at the first ``stop``, as the chat would.
+    check and the answer rules are AutoGen's, exactly as in
+    [`PolicyUserProxy`][hitl.adapters.autogen.proxy.PolicyUserProxy]. The human's answers come from ``answers`` in order
+    (a list; Enter, ``""``, once it runs out) or from a function of the TurnContext. The simulation ends at the first
+    ``stop``, as the chat would.
 
     The history starts with ``opening``, the proxy's first message, as in a chat the proxy starts
     (``run_chat`` sends the same ``"Start."``), so ``ctx.turn`` and ``ctx.messages`` are those of that

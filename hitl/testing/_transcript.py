@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._compat import default_iostream
-from ..audit import DecisionRecord
-from ..context import message_text
-from ..errors import ConfigurationError, ConfigWarning
+from ..adapters.autogen._compat import default_iostream, iostream_set_to
+from ..adapters.autogen.proxy import PolicyUserProxy
+from ..core.context import message_text
+from ..core.errors import ConfigurationError, ConfigWarning
+from ..core.policies import InputPolicy
 from ..inputs import ScriptedInput
-from ..policies import InputPolicy
-from ..proxy import PolicyUserProxy
+from ..stores.audit import DecisionRecord
 from ._assistant import Reply, ScriptedAssistant
 
 __all__ = ["QuietIOStream", "Transcript", "TranscriptAssertionError", "quiet", "run_chat"]
@@ -66,10 +66,8 @@ def quiet() -> Iterator[QuietIOStream]:
         >>> stream.events
         []
     """
-    from autogen.io.base import IOStream
-
     stream = QuietIOStream()
-    with IOStream.set_default(stream):
+    with iostream_set_to(stream):
         yield stream
 
 

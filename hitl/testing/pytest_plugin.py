@@ -13,7 +13,7 @@ In a user's test file, with nothing to configure; annotated, ``mypy`` checks eve
 
 ````python
 from hitl import Terminate, When
-from hitl.conditions import has_code_block
+from hitl.core.conditions import has_code_block
 from hitl.testing import RunChat
 
 def test_code_is_reviewed(run_chat: RunChat) -> None:

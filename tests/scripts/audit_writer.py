@@ -20,7 +20,7 @@ import time
 import warnings
 from datetime import datetime, timezone
 
-from hitl.audit import DecisionRecord, JsonlAudit
+from hitl.stores.audit import DecisionRecord, JsonlAudit
 
 STAMP = datetime(2025, 1, 1, 12, 0, 0, 123456, tzinfo=timezone.utc)
 

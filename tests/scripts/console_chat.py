@@ -10,7 +10,7 @@ import json
 import sys
 
 from hitl import ConsoleInput, Keyword, PolicyUserProxy, TimeoutInput
-from hitl.policies import from_mode
+from hitl.core.policies import from_mode
 from hitl.testing import ScriptedAssistant
 
 

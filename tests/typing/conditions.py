@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing_extensions import assert_type
 
 from hitl import InputPolicy, Terminate, TurnContext, When
-from hitl.conditions import (
+from hitl.core.conditions import (
     Condition,
     HasToolCall,
     Keyword,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing_extensions import assert_type
 
 from hitl import Always, PolicyUserProxy, ScriptedInput, Terminate
-from hitl.conditions import has_code_block
+from hitl.core.conditions import has_code_block
 from hitl.testing import (
     QuietIOStream,
     RunChat,

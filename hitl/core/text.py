@@ -2,7 +2,7 @@
 
 A code line or a tool argument can hold terminal control sequences (an ANSI erase-line, a cursor move, a
 carriage return) or Unicode direction overrides that make a terminal or a page show other text than the
-one that runs. Everything hitl shows a human goes through [`visible`][hitl._text.visible] first.
+one that runs. Everything hitl shows a human goes through [`visible`][hitl.core.text.visible] first.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 
-from ._algebra import is_coroutine_callable
-from .errors import HitlError
+from ...core.algebra import is_coroutine_callable
+from ...core.errors import HitlError
 
 __all__ = [
     "ASYNC_INPUT_DELEGATES",
@@ -25,6 +25,7 @@ __all__ = [
     "UNKNOWN_LANGUAGE",
     "Agent",
     "AnySender",
+    "AssistantAgent",
     "CodeResult",
     "ConversableAgent",
     "UserProxyAgent",
@@ -36,6 +37,7 @@ __all__ = [
     "exclude_from_async_reply",
     "extract_code",
     "infer_lang",
+    "iostream_set_to",
     "is_coroutine_callable",
     "record_human_input",
     "runs_by_language",
@@ -73,7 +75,7 @@ def missing_autogen_message(pyautogen_version: str | None) -> str:
 
 try:
     import autogen
-    from autogen import Agent, ConversableAgent, UserProxyAgent
+    from autogen import Agent, AssistantAgent, ConversableAgent, UserProxyAgent
     from autogen.code_utils import UNKNOWN as UNKNOWN_LANGUAGE  # how AutoGen finds the code it runs
     from autogen.code_utils import content_str, extract_code, infer_lang
     from autogen.coding.base import CodeResult
@@ -152,6 +154,11 @@ def as_deep_as_native(frames: int) -> Iterator[None]:
 def default_iostream() -> Any:
     """AutoGen's current IOStream (the console unless the application set another)."""
     return IOStream.get_default()
+
+
+def iostream_set_to(stream: Any) -> contextlib.AbstractContextManager[Any]:
+    """Make ``stream`` AutoGen's IOStream inside a ``with`` block (``IOStream.set_default``)."""
+    return IOStream.set_default(stream)  # type: ignore[no-any-return]
 
 
 class _SilentIOStream:

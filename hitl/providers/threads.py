@@ -18,7 +18,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from ..errors import ConfigurationError
+from ..core.errors import ConfigurationError
 
 
 def start_daemon(call: Callable[[], Any]) -> concurrent.futures.Future[Any]:
@@ -117,6 +117,7 @@ def _consume(task: asyncio.Future[Any]) -> None:
 
 
 def settle(answer: asyncio.Future[Any], result: object, error: BaseException | None) -> None:
+    """Give ``answer`` its result or error, unless it is already done (cancelled, say)."""
     if answer.done():
         return
     if error is None:

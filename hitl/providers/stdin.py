@@ -12,6 +12,7 @@ from typing import Any
 
 
 def show(text: str) -> None:
+    """Write ``text`` to stdout at once, if there is a stdout."""
     stdout = sys.stdout
     if stdout is not None:
         stdout.write(text)
@@ -19,6 +20,7 @@ def show(text: str) -> None:
 
 
 def has_fileno(stream: Any) -> bool:
+    """Whether ``stream`` has a working file descriptor."""
     try:
         stream.fileno()
     except (AttributeError, ValueError, OSError):
@@ -27,6 +29,7 @@ def has_fileno(stream: Any) -> bool:
 
 
 def descriptor_readable() -> bool:
+    """Whether stdin can be read through its descriptor here (POSIX, with a real descriptor)."""
     return sys.platform != "win32" and has_fileno(sys.stdin)
 
 
@@ -74,6 +77,7 @@ _abandoned: list[concurrent.futures.Future[Any]] = []
 
 
 def abandon(read: concurrent.futures.Future[Any]) -> None:
+    """Leave a console read still waiting, for the next question to take over."""
     with _abandoned_lock:
         if not read.done():
             _abandoned.append(read)

@@ -11,17 +11,17 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, Literal
 
-from .._algebra import is_coroutine_callable
-from ..context import TurnContext
-from ..errors import ConfigurationError
-from ._stdin import abandon, adopt_abandoned_read, descriptor_readable, has_fileno, read_line_within, show
-from ._threads import call_within, ctrl_c_settles, result_within, settle, settle_soon, start_daemon
-from .base import NoAnswer, NoAnswerReason
+from ...core.algebra import is_coroutine_callable
+from ...core.context import TurnContext
+from ...core.errors import ConfigurationError
+from ...providers.base import NoAnswer, NoAnswerReason
+from ...providers.stdin import abandon, adopt_abandoned_read, descriptor_readable, has_fileno, read_line_within, show
+from ...providers.threads import call_within, ctrl_c_settles, result_within, settle, settle_soon, start_daemon
 
 
 def _iostream() -> Any:
     """AutoGen's current IOStream, imported when a console first reads: importing the providers loads no AutoGen."""
-    from .._compat import default_iostream
+    from ._compat import default_iostream
 
     return default_iostream()
 
@@ -167,7 +167,7 @@ class ConsoleInput:
         return _console_source() in ("stream", "terminal", "frontend")
 
     def check_interactive(self) -> None:
-        """Raise [`ConfigurationError`][hitl.errors.ConfigurationError] if asking would wait on a stdin nobody uses.
+        """Raise [`ConfigurationError`][hitl.core.errors.ConfigurationError] if asking would wait on an unused stdin.
 
         Allowed anyway with ``allow_non_interactive=True`` or ``HITL_ALLOW_NON_INTERACTIVE=1``.
         """

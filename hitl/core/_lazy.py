@@ -11,7 +11,7 @@ def lazy_names(package: str, homes: Mapping[str, str], namespace: dict[str, Any]
     """Return a module ``__getattr__`` that imports each name of ``homes`` from its module on first use.
 
     ``homes`` maps a name to the module it lives in, relative to ``package`` (``".proxy"``) or absolute
-    (``"hitl.audit"``); the value, once imported, is kept in ``namespace`` (the package's globals), so it
+    (``"hitl.stores.audit"``); the value, once imported, is kept in ``namespace`` (the package's globals), so it
     is imported once.
     """
 
