@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import hitl
-from hitl.adapters.autogen._compat import AUTOGEN_DISTRIBUTION, AUTOGEN_VERSION
+from hitl.adapters.autogen.compat import AUTOGEN_DISTRIBUTION, AUTOGEN_VERSION
 
 
 def _cpu_model() -> str:

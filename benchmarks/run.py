@@ -38,7 +38,7 @@ import report
 import waiting
 from lockstep import Lockstep
 
-from hitl.adapters.autogen._compat import AUTOGEN_DISTRIBUTION, AUTOGEN_VERSION
+from hitl.adapters.autogen.compat import AUTOGEN_DISTRIBUTION, AUTOGEN_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("chats", "memory", "audit", "micro", "waiting")

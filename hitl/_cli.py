@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .adapters.autogen._compat import ConversableAgent
+from .adapters.autogen.compat import ConversableAgent
 from .adapters.autogen.proxy import PolicyUserProxy
 from .core.conditions import Keyword
 from .core.context import TurnContext
@@ -219,7 +219,7 @@ def _require_openai() -> None:
     try:
         import openai  # noqa: F401
     except ImportError:
-        from .adapters.autogen._compat import AUTOGEN_DISTRIBUTION
+        from .adapters.autogen.compat import AUTOGEN_DISTRIBUTION
 
         if AUTOGEN_DISTRIBUTION == "autogen":  # AG2 classic, installed beside hitl without pyautogen
             fix = 'pip install "autogen[openai]"'
@@ -296,7 +296,7 @@ def _read_config_list(source: str) -> list[dict[str, Any]]:
 
 
 def _model_assistant(model: str | None) -> Any:
-    from .adapters.autogen._compat import AssistantAgent
+    from .adapters.autogen.compat import AssistantAgent
 
     return AssistantAgent("assistant", llm_config=llm_config(model), system_message=_SYSTEM_MESSAGE)
 

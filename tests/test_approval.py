@@ -19,7 +19,7 @@ from hitl import (
     Terminate,
     TurnContext,
 )
-from hitl.adapters.autogen import _compat
+from hitl.adapters.autogen import compat
 from hitl.testing import ScriptedAssistant, Transcript, code_block, run_chat, tool_call
 
 from .test_condition_library import MESSAGES
@@ -228,5 +228,5 @@ def test_code_split_across_list_content_parts_is_gated_as_autogen_joins_it(tmp_p
     )
     run_chat(proxy, ScriptedAssistant("coder", [message, "Fine. TERMINATE"]), use_async=use_async)
     assert not (tmp_path / "made.txt").exists()
-    if _compat.content_str(message["content"]).startswith("```"):  # this AutoGen joins the parts into a block
+    if compat.content_str(message["content"]).startswith("```"):  # this AutoGen joins the parts into a block
         assert len(human.prompts) == 1

@@ -15,7 +15,7 @@ import pexpect
 import pytest
 
 from hitl._cli import main
-from hitl.adapters.autogen import _compat
+from hitl.adapters.autogen import compat
 
 DEMO = [sys.executable, "-m", "hitl", "demo"]
 WITHOUT_OPENAI = Path(__file__).resolve().parent / "scripts" / "cli_without_openai.py"
@@ -188,7 +188,7 @@ def test_online_demo_without_a_model_configured_says_so_in_one_line() -> None:
 
 
 @pytest.mark.skipif(
-    _compat.AUTOGEN_DISTRIBUTION == "pyautogen" and _compat.AUTOGEN_VERSION.startswith("0.2."),
+    compat.AUTOGEN_DISTRIBUTION == "pyautogen" and compat.AUTOGEN_VERSION.startswith("0.2."),
     reason="pyautogen 0.2 depends on openai itself: it cannot be missing there",
 )
 def test_online_demo_without_openai_names_the_extra_to_install_in_one_line() -> None:
@@ -202,7 +202,7 @@ def test_online_demo_without_openai_names_the_extra_to_install_in_one_line() -> 
     )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1, done.stderr  # one line, no traceback
-    if _compat.AUTOGEN_DISTRIBUTION == "autogen":
+    if compat.AUTOGEN_DISTRIBUTION == "autogen":
         fix = 'pip install "autogen[openai]"'
     else:
         fix = 'pip install "autogen-hitl[openai]" (in a checkout: pip install -e ".[openai]")'

@@ -17,7 +17,7 @@ import pytest
 from autogen import UserProxyAgent
 
 from hitl import ConfigurationError, PolicyUserProxy
-from hitl.adapters.autogen import _compat
+from hitl.adapters.autogen import compat
 from hitl.testing import ScriptedAssistant
 
 ANSWER = "This is a test"
@@ -93,7 +93,7 @@ def test_an_overridden_human_input_is_asked_exactly_as_natively(how: str, use_as
     assert ANSWER in ours[1]  # the override was asked, and its answer sent
 
 
-@pytest.mark.skipif(not _compat.ASYNC_INPUT_DELEGATES, reason="only pyautogen 0.2 asks get_human_input in async chats")
+@pytest.mark.skipif(not compat.ASYNC_INPUT_DELEGATES, reason="only pyautogen 0.2 asks get_human_input in async chats")
 def test_on_pyautogen_02_an_async_chat_asks_an_overridden_sync_get_human_input() -> None:
     native = run(UserProxyAgent, "subclass get_human_input", True)
     ours = run(PolicyUserProxy, "subclass get_human_input", True)
@@ -101,7 +101,7 @@ def test_on_pyautogen_02_an_async_chat_asks_an_overridden_sync_get_human_input()
     assert len(ours[0]) >= 1
 
 
-@pytest.mark.skipif(_compat.ASYNC_INPUT_DELEGATES, reason="pyautogen 0.2 asks get_human_input in async chats")
+@pytest.mark.skipif(compat.ASYNC_INPUT_DELEGATES, reason="pyautogen 0.2 asks get_human_input in async chats")
 def test_an_async_chat_with_only_a_sync_override_still_reads_the_console_and_is_refused() -> None:
     asked: list[str] = []
     proxy = proxy_with_override(PolicyUserProxy, "subclass get_human_input", asked)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hitl.adapters.autogen import _compat
+from hitl.adapters.autogen import compat
 
 WITHOUT_OPENAI = Path(__file__).resolve().parent / "scripts" / "cli_without_openai.py"
 EXAMPLES = sorted(
@@ -88,7 +88,7 @@ def test_an_online_example_without_a_model_configured_says_so_in_one_line(exampl
 
 
 @pytest.mark.skipif(
-    _compat.AUTOGEN_DISTRIBUTION == "pyautogen" and _compat.AUTOGEN_VERSION.startswith("0.2."),
+    compat.AUTOGEN_DISTRIBUTION == "pyautogen" and compat.AUTOGEN_VERSION.startswith("0.2."),
     reason="pyautogen 0.2 depends on openai itself: it cannot be missing there",
 )
 def test_an_online_example_without_openai_names_the_extra_in_one_line() -> None:

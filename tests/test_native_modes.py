@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from hitl import PolicyUserProxy, ScriptedInput
-from hitl.adapters.autogen._compat import AUTOGEN_VERSION
+from hitl.adapters.autogen.compat import AUTOGEN_VERSION
 from hitl.core.policies import from_mode
 from hitl.testing import ScriptedAssistant, quiet, tool_call
 from tests._parity import NativeHuman

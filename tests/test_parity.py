@@ -17,7 +17,7 @@ import pytest
 from autogen import ConversableAgent
 
 from hitl import Never, PolicyUserProxy, ScriptedInput, Terminate
-from hitl.adapters.autogen._compat import AUTOGEN_DISTRIBUTION, AUTOGEN_VERSION
+from hitl.adapters.autogen.compat import AUTOGEN_DISTRIBUTION, AUTOGEN_VERSION
 from hitl.testing import ScriptedAssistant, quiet, tool_call
 from tests._parity import NativeHuman, Scenario, _crashes_on_none, compare, make_native, make_ours, run
 

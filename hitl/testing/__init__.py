@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from ..core._lazy import lazy_names
 
 if TYPE_CHECKING:
+    from ..adapters.autogen.assistant import ScriptedAssistant
     from ..inputs import ScriptedInput
-    from ._assistant import ScriptedAssistant
     from ._fixture_types import RunChat, ScriptedAssistantFactory, Simulate
     from ._messages import code_block, function_call, tool_call
     from ._simulate import SimulatedTurn, simulate
@@ -42,7 +42,7 @@ __all__ = [
 _LAZY = {
     "QuietIOStream": "._transcript",
     "RunChat": "._fixture_types",
-    "ScriptedAssistant": "._assistant",
+    "ScriptedAssistant": "..adapters.autogen.assistant",
     "ScriptedAssistantFactory": "._fixture_types",
     "ScriptedInput": "..inputs",
     "SimulatedTurn": "._simulate",

@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # nothing here is needed to run: importing the plugin must not import AutoGen
+    from ..adapters.autogen.assistant import Reply, ScriptedAssistant
     from ..adapters.autogen.proxy import PolicyUserProxy
     from ..core.context import TurnContext
     from ..core.policies import InputPolicy
-    from ._assistant import Reply, ScriptedAssistant
     from ._simulate import SimulatedTurn
     from ._transcript import Transcript
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from ..adapters.autogen import _compat
+from ..adapters.autogen import compat as _compat
 from ..core import rules as _rules
 from ..core.context import DEFAULT_AUTO_REPLY_LIMIT, TurnContext
 from ..core.policies import Decision, InputPolicy

@@ -9,14 +9,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..adapters.autogen._compat import default_iostream, iostream_set_to
+from ..adapters.autogen.assistant import Reply, ScriptedAssistant
+from ..adapters.autogen.compat import default_iostream, iostream_set_to
 from ..adapters.autogen.proxy import PolicyUserProxy
 from ..core.context import message_text
 from ..core.errors import ConfigurationError, ConfigWarning
 from ..core.policies import InputPolicy
 from ..inputs import ScriptedInput
 from ..stores.audit import DecisionRecord
-from ._assistant import Reply, ScriptedAssistant
 
 __all__ = ["QuietIOStream", "Transcript", "TranscriptAssertionError", "quiet", "run_chat"]
 

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:  # the fixtures import what they give when a test uses them, not when pytest starts
+    from ..adapters.autogen.assistant import Reply, ScriptedAssistant
     from ..inputs import ScriptedInput
-    from ._assistant import Reply, ScriptedAssistant
     from ._fixture_types import RunChat, ScriptedAssistantFactory, Simulate
     from ._transcript import QuietIOStream
 
@@ -59,7 +59,7 @@ def scripted_human() -> type[ScriptedInput]:
 @pytest.fixture
 def scripted_assistant() -> ScriptedAssistantFactory:
     """Make scripted assistants: ``scripted_assistant(["Working.", "TERMINATE"])``."""
-    from ._assistant import ScriptedAssistant
+    from ..adapters.autogen.assistant import ScriptedAssistant
 
     def make(replies: Iterable[Reply], name: str = "assistant", **kwargs: Any) -> ScriptedAssistant:
         return ScriptedAssistant(name, replies, **kwargs)

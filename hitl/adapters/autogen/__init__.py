@@ -3,8 +3,8 @@
 - [`proxy`][hitl.adapters.autogen.proxy]: `PolicyUserProxy`, a drop-in `autogen.UserProxyAgent` that asks as its
   policy says.
 - `_gate`: approval at the point of execution (code blocks and tool calls).
-- `_compat`: every difference between the supported AutoGen lines, in one place.
+- [`compat`][hitl.adapters.autogen.compat]: every difference between the supported AutoGen lines, in one place.
 - [`workflow`][hitl.adapters.autogen.workflow]: chats run as stages with human checkpoints between them.
-
-The test kit's `ScriptedAssistant` and the console provider reach AutoGen through `_compat`.
+- [`console`][hitl.adapters.autogen.console]: `ConsoleInput`, the terminal through AutoGen's IOStream.
+- [`assistant`][hitl.adapters.autogen.assistant]: `ScriptedAssistant`, an LLM-free agent for tests.
 """

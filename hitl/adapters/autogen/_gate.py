@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ...core.approval import Approval, Gates, code_approval, tool_approval
 from ...core.calls import call_of, tool_calls
 from ...core.code import UNKNOWN, infer_language
-from . import _compat
+from . import compat as _compat
 
 if TYPE_CHECKING:
     from .proxy import PolicyUserProxy

@@ -21,7 +21,7 @@ from ...providers.threads import call_within, ctrl_c_settles, result_within, set
 
 def _iostream() -> Any:
     """AutoGen's current IOStream, imported when a console first reads: importing the providers loads no AutoGen."""
-    from ._compat import default_iostream
+    from .compat import default_iostream
 
     return default_iostream()
 

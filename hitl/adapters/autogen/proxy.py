@@ -41,9 +41,9 @@ from ...core.rules import InputEvent, Outcome
 from ...core.text import check_template, visible
 from ...providers import AsyncHumanInput, HumanInput, NoAnswer, a_ask, ask
 from ...stores.audit import AuditSink
-from . import _compat
-from ._compat import ConversableAgent, UserProxyAgent
+from . import compat as _compat
 from ._gate import REFUSED, ExecutionGate, GatedExecutor, Verdict, probing
+from .compat import ConversableAgent, UserProxyAgent
 from .console import ConsoleInput
 
 if TYPE_CHECKING:  # imported when used: building them costs time at `import hitl`

@@ -6,9 +6,9 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from ..adapters.autogen._compat import ConversableAgent
-from ..core.context import message_text
-from ..core.errors import ScriptExhaustedError
+from ...core.context import message_text
+from ...core.errors import ScriptExhaustedError
+from .compat import ConversableAgent
 
 __all__ = ["ScriptedAssistant"]
 
