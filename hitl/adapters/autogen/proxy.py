@@ -427,6 +427,21 @@ class PolicyUserProxy(UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no
             self._hitl_limits = self._hitl_limits.model_copy(update={"max_consecutive_auto_reply": value})
 
     @property
+    def termination(self) -> Callable[[dict[str, Any]], bool] | None:
+        """The ``is_termination_msg`` this proxy was given, or None for AutoGen's default. Read-only."""
+        return self._hitl_termination
+
+    @property
+    def default_auto_reply(self) -> str | dict[str, Any] | None:
+        """AutoGen's ``default_auto_reply`` of this proxy (what it says when nothing else replied). Read-only."""
+        return self._default_auto_reply  # type: ignore[no-any-return]
+
+    @property
+    def code_execution_config(self) -> dict[str, Any] | Literal[False]:
+        """AutoGen's ``code_execution_config`` of this proxy: its settings, or False when it runs no code. Read-only."""
+        return self._code_execution_config  # type: ignore[no-any-return]
+
+    @property
     def auto_reply_strategy(self) -> AutoReply | None:
         """The auto-reply strategy, or None for AutoGen's ``default_auto_reply``. Assignable (same shorthands)."""
         return self._hitl_reply_strategy
