@@ -2,7 +2,6 @@
 
 from typing import TYPE_CHECKING
 
-from .core._lazy import lazy_names
 from .core.context import TurnContext
 from .core.errors import (
     AutoReplyError,
@@ -12,12 +11,14 @@ from .core.errors import (
     PolicyError,
     ScriptExhaustedError,
 )
+from .core.lazy import lazy_names
 from .core.limits import Limits
 from .core.policies import AllOf, Always, AnyOf, Decision, InputPolicy, Never, Not, Terminate, When
 from .core.replies import AutoReply, CallableReply, FirstMatch, StaticReply
 
 if TYPE_CHECKING:
-    from .adapters.autogen.proxy import PolicyUserProxy, Prompts
+    from .adapters.autogen.prompts import Prompts
+    from .adapters.autogen.proxy import PolicyUserProxy
     from .adapters.autogen.workflow import Stage, StageResult, Workflow, WorkflowResult
     from .core.approval import ApproveCode, ApproveTools
     from .core.conditions import Condition, Keyword, condition
@@ -95,7 +96,7 @@ _LAZY = {
     "ScriptedInput": "inputs",
     "TimeoutInput": "inputs",
     "PolicyUserProxy": "adapters.autogen.proxy",
-    "Prompts": "adapters.autogen.proxy",
+    "Prompts": "adapters.autogen.prompts",
     "ApproveCode": "core.approval",
     "ApproveTools": "core.approval",
     "DecisionRecord": "stores.audit",

@@ -65,3 +65,36 @@ def test_every_name_the_core_offers_resolves_to_the_same_object_as_hitl_offers()
         if name in hitl.__all__:
             assert getattr(hitl, name) is value, name
     assert "Question" in dir(hitl.core)
+
+
+def _private_reaches() -> list[str]:
+    """Every import of another module's private name, or of a private module outside its own package."""
+    import ast
+
+    root = ROOT / "hitl"
+    found: list[str] = []
+    for path in sorted(root.rglob("*.py")):
+        package = list(path.relative_to(ROOT).with_suffix("").parts)[:-1]  # a package's __init__: the package
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+                target = [*base, *(node.module.split(".") if node.module else [])]
+            else:
+                target = (node.module or "").split(".")
+            if target[0] != "hitl":
+                continue
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"{where}: from {'.'.join(target)} import {alias.name}")
+            private = [index for index, part in enumerate(target) if part.startswith("_") and part != "__init__"]
+            # a private module is for its own package (and the packages inside it) only
+            if private and target[: private[0]] != package[: private[0]]:
+                found.append(f"{where}: from {'.'.join(target)} import ... (a private module of another package)")
+    return found
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    assert _private_reaches() == []

@@ -1,7 +1,7 @@
 """Griffe extension: the entries of a class's ``Attributes:`` section become its attributes' own docstrings.
 
 The API reference then renders every documented attribute as a member with its own anchor (for example
-``hitl.adapters.autogen.proxy.Prompts.always``), so any docstring can link to it, and ``show_docstring_attributes:
+``hitl.adapters.autogen.prompts.Prompts.always``), so any docstring can link to it, and ``show_docstring_attributes:
 false`` in ``mkdocs.yml`` keeps the section from showing a second time as a table. An entry that names no attribute of
 the class is reported for this project's package, and fails ``mkdocs build --strict``: the section has drifted from the
 code.

@@ -9,7 +9,7 @@ Examples:
 
 from typing import TYPE_CHECKING
 
-from ..core._lazy import lazy_names
+from ..core.lazy import lazy_names
 
 if TYPE_CHECKING:
     from ..adapters.autogen.assistant import ScriptedAssistant

@@ -53,8 +53,9 @@ from ...core.rules import CheckpointOutcome, InputEvent
 from ...core.text import check_template, visible
 from ...providers import AsyncHumanInput, HumanInput, NoAnswer, a_ask, ask
 from ...stores.audit import AuditSink, DecisionRecord
+from ._options import resolve_sinks
 from .console import ConsoleInput
-from .proxy import PolicyUserProxy, _resolve_sinks
+from .proxy import PolicyUserProxy
 
 __all__ = ["Stage", "StageResult", "Workflow", "WorkflowResult"]
 
@@ -230,12 +231,12 @@ class Workflow:
         self.human_input: HumanInput | AsyncHumanInput = human_input if human_input is not None else ConsoleInput()
         self.is_termination_msg = is_termination_msg if is_termination_msg is not None else Keyword("TERMINATE")
         self.checkpoint_prompt = check_template(checkpoint_prompt, ("stage", "answer"), "Workflow.checkpoint_prompt")
-        self.audit: list[AuditSink] = _resolve_sinks(audit)
+        self.audit: list[AuditSink] = resolve_sinks(audit)
 
     def _proxy(self, stage: Stage) -> PolicyUserProxy:
         options = {"code_execution_config": False, **stage.proxy_options}
         if self.audit:
-            options["audit"] = [*self.audit, *_resolve_sinks(options.get("audit"))]
+            options["audit"] = [*self.audit, *resolve_sinks(options.get("audit"))]
         return PolicyUserProxy(
             f"{stage.name}_proxy",
             policy=stage.policy,

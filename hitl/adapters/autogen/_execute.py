@@ -1,0 +1,235 @@
+"""Approval at the point of execution: [`PolicyUserProxy`][hitl.adapters.autogen.proxy.PolicyUserProxy]'s side.
+
+The proxy's gate ([`_gate`][hitl.adapters.autogen]) finds what is about to run without an approval; these
+steps ask the human about it, and wrap AutoGen's code-execution and tool-call reply functions so that every
+execution path goes through the gate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ...core import rules as _rules
+from ...core.approval import code_detail, tool_detail
+from ...core.context import TurnContext
+from ...core.policies import Decision, InputPolicy
+from ...core.text import visible
+from ._ask import checked_answer
+from ._decide import CURRENT_STEP, Turn, human_reply
+from ._gate import REFUSED, GatedExecutor, Verdict
+from ._state import ProxyState
+from .compat import ConversableAgent
+
+__all__ = ["ExecutionSteps", "refused_call"]
+
+
+class ExecutionSteps(ProxyState):
+    """Asking at the point of execution (a part of ``PolicyUserProxy``; it holds no state of its own)."""
+
+    def _hitl_install_gate(self) -> None:
+        """Route every execution path of this proxy through its gate, once (see [`approval`][hitl.core.approval])."""
+        gate = self._hitl_gate
+        if gate.installed:
+            return
+        gate.installed = True
+        code_replies = (
+            ConversableAgent.generate_code_execution_reply,
+            ConversableAgent._generate_code_execution_reply_using_executor,
+        )
+        sync_calls = (ConversableAgent.generate_tool_calls_reply, ConversableAgent.generate_function_call_reply)
+        async_calls = (ConversableAgent.a_generate_tool_calls_reply, ConversableAgent.a_generate_function_call_reply)
+        for entry in list(self._reply_func_list):
+            func = entry["reply_func"]
+            if func in code_replies:
+                sync_reply, async_reply = _gated_code_replies(func)
+                entry["reply_func"] = sync_reply
+                self.register_reply(
+                    entry["trigger"],
+                    async_reply,
+                    position=self._reply_func_list.index(entry),
+                    config=entry["config"],
+                    reset_config=entry["reset_config"],
+                    ignore_async_in_sync_chat=True,
+                )
+                gate.async_excluded.append(sync_reply)
+            elif func in sync_calls:
+                entry["reply_func"] = _gated_call_reply(func)
+            elif func in async_calls:
+                entry["reply_func"] = _a_gated_call_reply(func)
+        executor = getattr(self, "_code_executor", None)
+        if executor is not None and not isinstance(executor, GatedExecutor):
+            self._code_executor = GatedExecutor(executor, gate)
+
+    def _run_async_in_thread(self, coro: Any) -> Any:
+        """Run ``coro`` in a thread with its own event loop, as AG2 does, but raise what it raised.
+
+        AG2 runs an async tool of a sync chat this way and loses the tool's exception (a ``KeyError``
+        follows instead); here the exception itself reaches the chat.
+        """
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                outcome["value"] = asyncio.run(coro)
+            except BaseException as exc:
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=run, name="hitl-async-tool")
+        worker.start()
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    def _hitl_execution_turn(
+        self, kind: str, items: list[tuple[str, str]], messages: list[dict[str, Any]] | None, sender: Any
+    ) -> Turn:
+        if messages is None:
+            sender = self._hitl_last_sender if sender is None else sender
+            messages = self._oai_messages[sender] if sender is not None else []
+        ctx = self._hitl_turn_context(messages, sender) if messages else TurnContext({}, recipient=self.name)
+        gates = self._hitl_gates
+        assert gates is not None  # only gated proxies ask at the point of execution
+        if kind == "code":
+            detail = code_detail(items, gates.preview_lines, choices=False)
+            lines = sum(len(code.splitlines()) for _, code in items)
+            reason = f"code about to run without approval ({lines} line{'s' if lines != 1 else ''})"
+            gate: InputPolicy = gates.code[0]
+        else:
+            detail = tool_detail(items, choices=False)
+            reason = "tool call about to run without approval: " + ", ".join(visible(name) for name, _ in items)
+            gate = gates.tools[0]
+        approves = tuple(self._hitl_gate.pending_approvals(kind, items))
+        decision = Decision(True, gate, reason, detail, approves)
+        sender_name = "the sender" if ctx.sender is None else ctx.sender
+        prompt = f"{detail}\n{self.prompts.approve.format(agent=self.name, sender=sender_name)}"
+        return Turn(ctx, decision, sender, prompt)
+
+    def _hitl_ask_at_execution(
+        self, kind: str, items: list[tuple[str, str]], messages: list[dict[str, Any]] | None, sender: Any
+    ) -> Verdict:
+        """Ask the human about gated code or calls about to run without an approval."""
+        turn = self._hitl_execution_turn(kind, items, messages, sender)
+        token = CURRENT_STEP.set(turn)
+        try:
+            answer = self.get_human_input(turn.prompt or "")
+        finally:
+            CURRENT_STEP.reset(token)
+        return self._hitl_execution_verdict(turn, answer)
+
+    async def _hitl_a_ask_at_execution(
+        self, kind: str, items: list[tuple[str, str]], messages: list[dict[str, Any]] | None, sender: Any
+    ) -> Verdict:
+        """Like ``_hitl_ask_at_execution``, awaiting the human."""
+        turn = self._hitl_execution_turn(kind, items, messages, sender)
+        token = CURRENT_STEP.set(turn)
+        try:
+            answer = await self.a_get_human_input(turn.prompt or "")
+        finally:
+            CURRENT_STEP.reset(token)
+        return self._hitl_execution_verdict(turn, answer)
+
+    def _hitl_execution_verdict(self, turn: Turn, answer: object) -> Verdict:
+        answer = checked_answer(answer, self._hitl_input)
+        if answer == _rules.EXIT:
+            self._hitl_stop(turn, _rules.REASON_USER_EXIT, answer)
+            return Verdict("stop")
+        if not answer:
+            self._hitl_record(turn, answer, "auto_reply", None)
+            return Verdict("approve")
+        self._consecutive_auto_reply_counter[turn.sender] = 0
+        self._hitl_record(turn, answer, "human_reply", None)
+        return Verdict("reject", answer)
+
+    def _hitl_gate_reply(
+        self, verdict: Verdict, messages: list[dict[str, Any]] | None, sender: Any
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """Return the reply that a refusal (the human's feedback) or a stop at the point of execution gives."""
+        if verdict.kind == "stop":
+            return True, None
+        if messages is None:
+            messages = self._oai_messages[sender] if sender is not None else []
+        return True, human_reply(verdict.answer, messages[-1] if messages else {})
+
+
+def _gated_code_replies(original: Callable[..., Any]) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """Wrap one of AutoGen's code-execution reply functions: ask about unapproved blocks before they run."""
+
+    def gated_code_execution(
+        agent: ExecutionSteps, messages: Any = None, sender: Any = None, config: Any = None
+    ) -> tuple[bool, Any]:
+        gate = agent._hitl_gate
+        pending, settled = gate.code_pending(original, messages, sender, config)
+        if settled is not None:
+            return settled  # nothing to run: the probe's run was the reply function's own
+        if pending:
+            verdict = agent._hitl_ask_at_execution("code", pending, messages, sender)
+            if verdict.kind != "approve":
+                return agent._hitl_gate_reply(verdict, messages, sender)
+            gate.grant(gate.pending_approvals("code", pending))
+        gate.verdict = None
+        return gate.after(original(agent, messages, sender, config), messages, sender)
+
+    async def a_gated_code_execution(
+        agent: ExecutionSteps, messages: Any = None, sender: Any = None, config: Any = None
+    ) -> tuple[bool, Any]:
+        gate = agent._hitl_gate
+        pending, settled = gate.code_pending(original, messages, sender, config)
+        if settled is not None:
+            return settled  # nothing to run: the probe's run was the reply function's own
+        if pending:
+            verdict = await agent._hitl_a_ask_at_execution("code", pending, messages, sender)
+            if verdict.kind != "approve":
+                return agent._hitl_gate_reply(verdict, messages, sender)
+            gate.grant(gate.pending_approvals("code", pending))
+        gate.verdict = None
+        return gate.after(original(agent, messages, sender, config), messages, sender)
+
+    return gated_code_execution, a_gated_code_execution
+
+
+def _gated_call_reply(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap one of AutoGen's sync tool or function-call reply functions: ask about unapproved calls first."""
+
+    def gated_calls(
+        agent: ExecutionSteps, messages: Any = None, sender: Any = None, config: Any = None
+    ) -> tuple[bool, Any]:
+        gate = agent._hitl_gate
+        pending = gate.calls_pending(messages, sender)
+        if pending:
+            verdict = agent._hitl_ask_at_execution("call", pending, messages, sender)
+            if verdict.kind != "approve":
+                return agent._hitl_gate_reply(verdict, messages, sender)
+            gate.grant(gate.pending_approvals("call", pending))
+        gate.verdict = None
+        return gate.after(original(agent, messages, sender, config), messages, sender)
+
+    return gated_calls
+
+
+def _a_gated_call_reply(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap one of AutoGen's async tool or function-call reply functions: ask about unapproved calls first."""
+
+    async def a_gated_calls(
+        agent: ExecutionSteps, messages: Any = None, sender: Any = None, config: Any = None
+    ) -> tuple[bool, Any]:
+        gate = agent._hitl_gate
+        pending = gate.calls_pending(messages, sender)
+        if pending:
+            verdict = await agent._hitl_a_ask_at_execution("call", pending, messages, sender)
+            if verdict.kind != "approve":
+                return agent._hitl_gate_reply(verdict, messages, sender)
+            gate.grant(gate.pending_approvals("call", pending))
+        gate.verdict = None
+        return gate.after(await original(agent, messages, sender, config), messages, sender)
+
+    return a_gated_calls
+
+
+def refused_call(func_call: Any, refusal: Verdict) -> dict[str, Any]:
+    name = func_call.get("name", "") if isinstance(func_call, Mapping) else ""
+    content = f"{REFUSED}: {refusal.answer}" if refusal.answer else REFUSED
+    return {"name": name, "role": "function", "content": content}
