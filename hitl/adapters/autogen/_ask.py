@@ -8,7 +8,7 @@ from ...core.context import TurnContext
 from ...core.text import visible
 from ...providers import NoAnswer, ask
 from . import compat as _compat
-from ._decide import Turn
+from ._decide import CURRENT_STEP, Turn
 from ._state import ProxyState
 
 __all__ = ["AskingSteps", "checked_answer"]
@@ -16,6 +16,22 @@ __all__ = ["AskingSteps", "checked_answer"]
 
 class AskingSteps(ProxyState):
     """Asking the provider (a part of ``PolicyUserProxy``; it holds no state of its own)."""
+
+    def _hitl_ask_in_turn(self, turn: Turn) -> str:
+        """Ask through ``get_human_input`` (overridable) with ``turn`` as the question under way."""
+        token = CURRENT_STEP.set(turn)
+        try:
+            return self.get_human_input(turn.prompt or "")
+        finally:
+            CURRENT_STEP.reset(token)
+
+    async def _hitl_a_ask_in_turn(self, turn: Turn) -> str:
+        """Ask through ``a_get_human_input`` (overridable) with ``turn`` as the question under way."""
+        token = CURRENT_STEP.set(turn)
+        try:
+            return await self.a_get_human_input(turn.prompt or "")
+        finally:
+            CURRENT_STEP.reset(token)
 
     def _hitl_ask(self, prompt: str, ctx: TurnContext, step: Turn | None) -> str:
         provider: Any = self._hitl_input

@@ -18,7 +18,7 @@ from ...core.context import TurnContext
 from ...core.policies import Decision, InputPolicy
 from ...core.text import visible
 from ._ask import checked_answer
-from ._decide import CURRENT_STEP, Turn, human_reply
+from ._decide import Turn, human_reply
 from ._gate import REFUSED, GatedExecutor, Verdict
 from ._state import ProxyState
 from .compat import ConversableAgent
@@ -113,24 +113,14 @@ class ExecutionSteps(ProxyState):
     ) -> Verdict:
         """Ask the human about gated code or calls about to run without an approval."""
         turn = self._hitl_execution_turn(kind, items, messages, sender)
-        token = CURRENT_STEP.set(turn)
-        try:
-            answer = self.get_human_input(turn.prompt or "")
-        finally:
-            CURRENT_STEP.reset(token)
-        return self._hitl_execution_verdict(turn, answer)
+        return self._hitl_execution_verdict(turn, self._hitl_ask_in_turn(turn))
 
     async def _hitl_a_ask_at_execution(
         self, kind: str, items: list[tuple[str, str]], messages: list[dict[str, Any]] | None, sender: Any
     ) -> Verdict:
         """Like ``_hitl_ask_at_execution``, awaiting the human."""
         turn = self._hitl_execution_turn(kind, items, messages, sender)
-        token = CURRENT_STEP.set(turn)
-        try:
-            answer = await self.a_get_human_input(turn.prompt or "")
-        finally:
-            CURRENT_STEP.reset(token)
-        return self._hitl_execution_verdict(turn, answer)
+        return self._hitl_execution_verdict(turn, await self._hitl_a_ask_in_turn(turn))
 
     def _hitl_execution_verdict(self, turn: Turn, answer: object) -> Verdict:
         answer = checked_answer(answer, self._hitl_input)
@@ -155,38 +145,44 @@ class ExecutionSteps(ProxyState):
         return True, human_reply(verdict.answer, messages[-1] if messages else {})
 
 
+def _refusal(
+    agent: ExecutionSteps, kind: str, pending: list[tuple[str, str]], verdict: Verdict, messages: Any, sender: Any
+) -> tuple[bool, Any] | None:
+    """Return the reply a refusal (or a stop) gives; None once the human approved ``pending`` (granted)."""
+    if verdict.kind != "approve":
+        return agent._hitl_gate_reply(verdict, messages, sender)
+    agent._hitl_gate.grant(agent._hitl_gate.pending_approvals(kind, pending))
+    return None
+
+
 def _gated_code_replies(original: Callable[..., Any]) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """Wrap one of AutoGen's code-execution reply functions: ask about unapproved blocks before they run."""
+    """Wrap one of AutoGen's code-execution reply functions: ask about unapproved blocks before they run.
+
+    The probe of ``original`` (see ``ExecutionGate.code_pending``) finds the blocks; when there are none, its
+    own run is the reply.
+    """
+
+    def run(agent: ExecutionSteps, messages: Any, sender: Any, config: Any) -> tuple[bool, Any]:
+        agent._hitl_gate.verdict = None
+        return agent._hitl_gate.after(original(agent, messages, sender, config), messages, sender)
 
     def gated_code_execution(
         agent: ExecutionSteps, messages: Any = None, sender: Any = None, config: Any = None
     ) -> tuple[bool, Any]:
-        gate = agent._hitl_gate
-        pending, settled = gate.code_pending(original, messages, sender, config)
-        if settled is not None:
-            return settled  # nothing to run: the probe's run was the reply function's own
-        if pending:
-            verdict = agent._hitl_ask_at_execution("code", pending, messages, sender)
-            if verdict.kind != "approve":
-                return agent._hitl_gate_reply(verdict, messages, sender)
-            gate.grant(gate.pending_approvals("code", pending))
-        gate.verdict = None
-        return gate.after(original(agent, messages, sender, config), messages, sender)
+        pending, settled = agent._hitl_gate.code_pending(original, messages, sender, config)
+        if settled is not None or not pending:
+            return settled or run(agent, messages, sender, config)
+        verdict = agent._hitl_ask_at_execution("code", pending, messages, sender)
+        return _refusal(agent, "code", pending, verdict, messages, sender) or run(agent, messages, sender, config)
 
     async def a_gated_code_execution(
         agent: ExecutionSteps, messages: Any = None, sender: Any = None, config: Any = None
     ) -> tuple[bool, Any]:
-        gate = agent._hitl_gate
-        pending, settled = gate.code_pending(original, messages, sender, config)
-        if settled is not None:
-            return settled  # nothing to run: the probe's run was the reply function's own
-        if pending:
-            verdict = await agent._hitl_a_ask_at_execution("code", pending, messages, sender)
-            if verdict.kind != "approve":
-                return agent._hitl_gate_reply(verdict, messages, sender)
-            gate.grant(gate.pending_approvals("code", pending))
-        gate.verdict = None
-        return gate.after(original(agent, messages, sender, config), messages, sender)
+        pending, settled = agent._hitl_gate.code_pending(original, messages, sender, config)
+        if settled is not None or not pending:
+            return settled or run(agent, messages, sender, config)
+        verdict = await agent._hitl_a_ask_at_execution("code", pending, messages, sender)
+        return _refusal(agent, "code", pending, verdict, messages, sender) or run(agent, messages, sender, config)
 
     return gated_code_execution, a_gated_code_execution
 
@@ -201,9 +197,8 @@ def _gated_call_reply(original: Callable[..., Any]) -> Callable[..., Any]:
         pending = gate.calls_pending(messages, sender)
         if pending:
             verdict = agent._hitl_ask_at_execution("call", pending, messages, sender)
-            if verdict.kind != "approve":
-                return agent._hitl_gate_reply(verdict, messages, sender)
-            gate.grant(gate.pending_approvals("call", pending))
+            if (refused := _refusal(agent, "call", pending, verdict, messages, sender)) is not None:
+                return refused
         gate.verdict = None
         return gate.after(original(agent, messages, sender, config), messages, sender)
 
@@ -220,9 +215,8 @@ def _a_gated_call_reply(original: Callable[..., Any]) -> Callable[..., Any]:
         pending = gate.calls_pending(messages, sender)
         if pending:
             verdict = await agent._hitl_a_ask_at_execution("call", pending, messages, sender)
-            if verdict.kind != "approve":
-                return agent._hitl_gate_reply(verdict, messages, sender)
-            gate.grant(gate.pending_approvals("call", pending))
+            if (refused := _refusal(agent, "call", pending, verdict, messages, sender)) is not None:
+                return refused
         gate.verdict = None
         return gate.after(await original(agent, messages, sender, config), messages, sender)
 

@@ -498,12 +498,7 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
             return step
         if getattr(self.get_human_input, "__func__", None) is _GET_HUMAN_INPUT:  # not overridden: no detour
             return self._hitl_answer(step, self._hitl_ask(step.prompt or "", step.ctx, step))
-        token = CURRENT_STEP.set(step)
-        try:
-            answer = self.get_human_input(step.prompt or "")
-        finally:
-            CURRENT_STEP.reset(token)
-        return self._hitl_answer(step, answer)
+        return self._hitl_answer(step, self._hitl_ask_in_turn(step))
 
     async def a_check_termination_and_human_reply(
         self, messages: list[dict[str, Any]] | None = None, sender: Any = None, config: Any = None, **_: Any
@@ -512,12 +507,7 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         step = self._hitl_begin(messages, sender)
         if not isinstance(step, Turn):
             return step
-        token = CURRENT_STEP.set(step)
-        try:
-            answer = await self.a_get_human_input(step.prompt or "")
-        finally:
-            CURRENT_STEP.reset(token)
-        return self._hitl_answer(step, answer)
+        return self._hitl_answer(step, await self._hitl_a_ask_in_turn(step))
 
     def build_prompt(self, ctx: TurnContext, decision: Decision) -> str:
         """Return the text the human is asked with. Override it to word prompts from the context.
