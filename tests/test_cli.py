@@ -259,3 +259,15 @@ def test_the_offline_assistant_reads_feedback_as_a_change_to_its_code(feedback: 
     assert draft.code().startswith("```python\n")
     again = draft.take(feedback, answers_question=False)  # asked twice: nothing more to change
     assert again == (change if change.startswith("Offline") else "The code already does that.")
+
+
+def test_the_console_script_and_python_m_hitl_run_the_same_main() -> None:
+    from importlib.metadata import entry_points
+
+    (script,) = [point for point in entry_points(group="console_scripts") if point.name == "hitl"]
+    assert script.value == "hitl._cli:main"
+    assert script.load() is main
+    result = subprocess.run(
+        [sys.executable, "-m", "hitl", "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout.startswith("autogen-hitl ")) == (0, True)

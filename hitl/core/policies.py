@@ -31,12 +31,14 @@ Examples:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from .algebra import callable_name, flatten, join, truth
+from .algebra import Algebra, Both, Either, Negation, Operand, call_predicate, callable_name
 from .context import TurnContext
+from .decisions import Decision
+from .decisions import merge as merge
 from .errors import PolicyError
 
 __all__ = [
@@ -60,63 +62,12 @@ Predicate = Callable[[TurnContext], bool]
 HumanInputMode = Literal["NEVER", "TERMINATE", "ALWAYS"]
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """What a policy decided for one message, and why.
-
-    Attributes:
-        ask: whether the human is asked.
-        policy: the part of the policy that settled the decision (for a composed policy, the operand
-            that fired, or the one that vetoed).
-        reason: a short sentence saying why, for logs, the audit trail and
-            [`InputPolicy.explain`][hitl.core.policies.InputPolicy.explain].
-        detail: what the human should see before answering, when the policy has something to show
-            (the code awaiting approval, a tool call's arguments); the proxy puts it above the prompt.
-        approves: what an Enter on this question approves to run: the code blocks and tool calls shown in
-            ``detail``, bound to their exact content, once each (a block shown twice is approved twice; see
-            [`hitl.core.approval`][hitl.core.approval]).
-        parts: for a composed policy where several parts ask, each asking part's own decision, in order;
-            ``reason``, ``detail`` and ``approves`` then hold all of theirs. Empty otherwise.
-
-    Examples:
-        >>> from hitl import Never, TurnContext
-        >>> Never().decide(TurnContext("hi"))
-        Decision(ask=False, policy=Never(), reason='Never() never asks')
-    """
-
-    ask: bool
-    policy: InputPolicy
-    reason: str
-    detail: str | None = field(default=None, repr=False)
-    approves: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
-    parts: tuple[Decision, ...] = field(default=(), repr=False)
-
-    @property
-    def asked_by(self) -> tuple[InputPolicy, ...]:
-        """Every part of the policy that asked (one, unless several parts of a composition asked)."""
-        if self.parts:
-            return tuple(part.policy for part in self.parts)
-        return (self.policy,) if self.ask else ()
-
-    def __post_init__(self) -> None:
-        if type(self.ask) is not bool:
-            raise TypeError(f"Decision.ask is True or False (got {self.ask!r}); wrap it in bool(...)")
-        if not isinstance(self.reason, str):
-            raise TypeError(f"Decision.reason is a text saying why (got {self.reason!r})")
-        if self.detail is not None and not isinstance(self.detail, str):
-            raise TypeError(f"Decision.detail is a text to show the human, or None (got {self.detail!r})")
-
-    def __bool__(self) -> bool:
-        raise TypeError(
-            "a Decision has no truth value: read decision.ask (did the policy ask?) instead of testing the decision"
-        )
-
-
-class InputPolicy(ABC):
+class InputPolicy(Operand["InputPolicy"], ABC):
     """The base of every policy: decides, for one incoming message, whether a human is asked.
 
     Subclass it to write a policy of your own: implement ``decide`` as a pure function of the
     context (no I/O, no state), and give the class a readable ``repr``. Frozen dataclasses do both well.
+    Policies compose with ``|``, ``&`` and ``~`` (see [`Operand`][hitl.core.algebra.Operand]).
 
     Examples:
         >>> from dataclasses import dataclass
@@ -178,42 +129,10 @@ class InputPolicy(ABC):
         decision = self.decide(ctx)
         return [f"{decision.policy!r}: {decision.reason}"]
 
-    # -- the algebra ------------------------------------------------------------------------------------
-    def __or__(self, other: InputPolicy | Predicate) -> InputPolicy:
-        right = _coerce(other)
-        return NotImplemented if right is None else AnyOf(*_operands(self, AnyOf), *_operands(right, AnyOf))
-
-    def __ror__(self, other: InputPolicy | Predicate) -> InputPolicy:
-        left = _coerce(other)
-        return NotImplemented if left is None else AnyOf(*_operands(left, AnyOf), *_operands(self, AnyOf))
-
-    def __and__(self, other: InputPolicy | Predicate) -> InputPolicy:
-        right = _coerce(other)
-        return NotImplemented if right is None else AllOf(*_operands(self, AllOf), *_operands(right, AllOf))
-
-    def __rand__(self, other: InputPolicy | Predicate) -> InputPolicy:
-        left = _coerce(other)
-        return NotImplemented if left is None else AllOf(*_operands(left, AllOf), *_operands(self, AllOf))
-
-    def __invert__(self) -> InputPolicy:
-        return Not(self)
-
-    def __bool__(self) -> bool:
-        raise TypeError(
-            f"{self!r} has no truth value: combine policies with |, & and ~ rather than 'or', 'and' and 'not'"
-        )
-
-
-def _coerce(value: object) -> InputPolicy | None:
-    if isinstance(value, InputPolicy):
-        return value
-    if callable(value):
-        return When(value)
-    return None
-
-
-def _operands(policy: InputPolicy, kind: type[AnyOf] | type[AllOf]) -> tuple[InputPolicy, ...]:
-    return policy.policies if isinstance(policy, kind) else (policy,)
+    def _coerce(self, value: object) -> InputPolicy | None:
+        if isinstance(value, InputPolicy):
+            return value
+        return When(value) if callable(value) else None
 
 
 # -- the built-ins ---------------------------------------------------------------------------------------
@@ -324,15 +243,8 @@ class When(InputPolicy):
 
     def decide(self, ctx: TurnContext) -> Decision:
         """Ask when the predicate is true; raise [`PolicyError`][hitl.core.errors.PolicyError] if it cannot say."""
-        try:
-            result = self.predicate(ctx)
-        except Exception as exc:
-            raise PolicyError(f"{self!r} raised {type(exc).__name__} while deciding on {ctx!r}") from exc
-        if result is True:
-            return self._yes
-        if result is False:
-            return self._no
-        return self._yes if truth(result, self, PolicyError) else self._no  # raises: not a bool
+        ask = call_predicate(self.predicate, ctx, self, PolicyError, during="while deciding on")
+        return self._yes if ask else self._no
 
     def reasons(self, ctx: TurnContext) -> list[str]:
         """Name the policy and why: for a condition, which of its parts held (or did not)."""
@@ -349,8 +261,8 @@ class When(InputPolicy):
 # -- composition -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, init=False)
-class AnyOf(InputPolicy):
+@dataclass(frozen=True, slots=True, init=False, repr=False)
+class AnyOf(Either[InputPolicy], InputPolicy):
     """Ask if any operand asks: what ``a | b | c`` builds. Operands are tried in order, and stop early.
 
     Nested ``AnyOf`` operands are flattened: ``(a | b) | c`` holds ``(a, b, c)``.
@@ -364,9 +276,10 @@ class AnyOf(InputPolicy):
     policies: tuple[InputPolicy, ...]
     _shows: tuple[bool, ...] = field(init=False, repr=False, compare=False)
     _detail_after: tuple[bool, ...] = field(init=False, repr=False, compare=False)
+    _field = "policies"
 
     def __init__(self, *policies: InputPolicy) -> None:
-        object.__setattr__(self, "policies", _flatten(policies, AnyOf))
+        Either.__init__(self, *policies)
         shows = tuple(policy.shows_detail for policy in self.policies)
         object.__setattr__(self, "_shows", shows)
         # For each operand: whether a later one can show a detail (then it is asked too, once one asks).
@@ -425,14 +338,9 @@ class AnyOf(InputPolicy):
         """True when any operand always asks."""
         return any(policy.always_asks for policy in self.policies)
 
-    def __repr__(self) -> str:
-        if not self.policies:
-            return "AnyOf()"
-        return join(self.policies, "|", needs_parens=())
 
-
-@dataclass(frozen=True, slots=True, init=False)
-class AllOf(InputPolicy):
+@dataclass(frozen=True, slots=True, init=False, repr=False)
+class AllOf(Both[InputPolicy], InputPolicy):
     """Ask only if every operand asks: what ``a & b & c`` builds. Stops at the first operand that does not.
 
     Examples:
@@ -444,9 +352,7 @@ class AllOf(InputPolicy):
     """
 
     policies: tuple[InputPolicy, ...]
-
-    def __init__(self, *policies: InputPolicy) -> None:
-        object.__setattr__(self, "policies", _flatten(policies, AllOf))
+    _field = "policies"
 
     def decide(self, ctx: TurnContext) -> Decision:
         """Return the first operand's decision that does not ask, or, if all ask, all of theirs merged."""
@@ -483,14 +389,9 @@ class AllOf(InputPolicy):
         """True when every operand always asks."""
         return all(policy.always_asks for policy in self.policies)
 
-    def __repr__(self) -> str:
-        if not self.policies:
-            return "AllOf()"
-        return join(self.policies, "&", needs_parens=(AnyOf,))
 
-
-@dataclass(frozen=True, slots=True)
-class Not(InputPolicy):
+@dataclass(frozen=True, slots=True, repr=False)
+class Not(Negation[InputPolicy], InputPolicy):
     """Ask exactly when ``policy`` would not: what ``~policy`` builds. ``~~p`` is ``p`` again.
 
     Examples:
@@ -502,10 +403,7 @@ class Not(InputPolicy):
     """
 
     policy: InputPolicy
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.policy, InputPolicy):
-            raise TypeError(f"Not() takes an InputPolicy (got {self.policy!r})")
+    _field = "policy"
 
     def decide(self, ctx: TurnContext) -> Decision:
         """Invert the operand's decision, keeping its reason."""
@@ -526,56 +424,8 @@ class Not(InputPolicy):
         """True when the operand can never ask."""
         return not self.policy.can_ask
 
-    def __invert__(self) -> InputPolicy:
-        return self.policy
 
-    def __repr__(self) -> str:
-        return "~" + join((self.policy,), "", needs_parens=(AnyOf, AllOf))
-
-
-def merge(decisions: list[Decision], lead: Decision | None = None) -> Decision:
-    """Merge the decisions of several parts that asked into one: every reason, detail and approval.
-
-    ``lead`` (default: the first) gives ``policy``, which words the prompt; ``parts`` holds each one. A
-    single decision is returned as it is.
-
-    Examples:
-        >>> from hitl import Always, Terminate, TurnContext
-        >>> ctx = TurnContext("done", is_termination=True)
-        >>> merged = merge([Always().decide(ctx), Terminate().decide(ctx)])
-        >>> merged.reason
-        'Always() asks on every message; termination message'
-        >>> merged.asked_by
-        (Always(), Terminate())
-    """
-    if len(decisions) == 1:
-        return decisions[0]
-    parts: list[Decision] = []
-    for decision in decisions:
-        parts.extend(decision.parts or (decision,))
-    details = [part.detail for part in parts if part.detail is not None]
-    return Decision(
-        True,
-        (parts[0] if lead is None else lead).policy,
-        "; ".join(part.reason for part in parts),
-        "\n".join(details) if details else None,
-        _union(part.approves for part in parts),
-        tuple(parts),
-    )
-
-
-def _union(approvals: Iterable[tuple[tuple[str, ...], ...]]) -> tuple[tuple[str, ...], ...]:
-    """Merge what several parts approve, as multisets: each item as often as the part that shows it most."""
-    from collections import Counter
-
-    merged: Counter[tuple[str, ...]] = Counter()
-    for items in approvals:
-        merged |= Counter(items)
-    return tuple(merged.elements())
-
-
-def _flatten(policies: Iterable[object], kind: type[AnyOf] | type[AllOf]) -> tuple[InputPolicy, ...]:
-    return flatten(policies, kind=kind, base=InputPolicy, owner=kind.__name__, attr="policies")
+InputPolicy._algebra = Algebra(InputPolicy, AnyOf, AllOf, Not, "policies")
 
 
 def from_mode(mode: str) -> InputPolicy:

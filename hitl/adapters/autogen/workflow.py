@@ -39,7 +39,8 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -254,57 +255,75 @@ class Workflow:
         if at_checkpoint or any(stage.checkpoint or may_ask(stage.policy) for stage in self.stages):
             provider.check_interactive()
 
-    def _plan(self) -> Generator[_Chat | _Checkpoint, _Answer | None, WorkflowResult]:
-        """Drive run() and a_run() alike: yield what to do next, receive the human's answers."""
+    def _start(self, chat_options: Mapping[str, Any]) -> tuple[WorkflowResult, Iterator[_Chat | _Checkpoint]]:
+        """Check that the human can be asked; return the result run() and a_run() fill in, and the steps to take."""
         self._check_can_ask(at_checkpoint=False)
-        results = [StageResult(stage.name) for stage in self.stages]
+        result = WorkflowResult([StageResult(stage.name) for stage in self.stages])
+        return result, self._plan(result, chat_options)
+
+    def _plan(self, workflow: WorkflowResult, chat_options: Mapping[str, Any]) -> Iterator[_Chat | _Checkpoint]:
+        """Yield every chat to run and every checkpoint to ask, in order; a checkpoint comes back answered."""
         outputs: dict[str, str] = {}
         proxy: PolicyUserProxy | None = None
-        for stage, result in zip(self.stages, results, strict=True):
-            assistant = stage.assistant if stage.assistant is not None else self.assistant
+        for stage, result in zip(self.stages, workflow.stages, strict=True):
             if stage.keep_history and proxy is not None:
                 proxy.policy, proxy.limits = stage.policy, stage.limits  # the same conversation goes on
             else:
                 proxy = self._proxy(stage)
-            task = _task(stage, outputs)
-            message, clear = task, not stage.keep_history
-            first_decision = 0 if clear else len(proxy.decisions)  # a kept proxy's earlier decisions are not ours
-            while True:
-                yield _Chat(proxy, assistant, message, clear)
-                result.messages = list(proxy.chat_messages.get(assistant, []))
-                result.decisions = proxy.decisions[first_decision:]
-                result.answer = _final_answer(result.messages, assistant.name)
-                if not stage.checkpoint:
-                    result.status = "completed"
-                    break
-                last = result.messages[-1] if result.messages else {"content": result.answer}
-                ctx = TurnContext(last, messages=result.messages, sender=assistant.name, recipient=proxy.name)
-                prompt = self.checkpoint_prompt.format(stage=stage.name, answer=visible(result.answer))
-                self._check_can_ask(at_checkpoint=True)
-                reply = yield _Checkpoint(prompt, ctx)
-                assert reply is not None
-                answer = reply.text
-                result.checkpoint_answers.append(answer)
-                result.checkpoint_events.append(reply.event)
-                if answer == "exit" or (answer and result.redirects >= stage.max_redirects):
-                    result.status = "aborted"
-                    why = (
-                        "User requested to end the workflow"
-                        if answer == "exit"
-                        else f"Stage {stage.name!r} was sent back max_redirects={stage.max_redirects} times already"
-                    )
-                    self._record(stage, ctx, prompt, reply, "aborted", why)
-                    return WorkflowResult(results, "aborted")
-                if not answer:
-                    result.status = "approved"
-                    self._record(stage, ctx, prompt, reply, "approved", None)
-                    break
-                self._record(stage, ctx, prompt, reply, "redirected", None)
-                result.redirects += 1
-                result.instructions.append(answer)
-                message, clear = _redo(task, answer), False
+            go_on = yield from self._stage(stage, result, proxy, _task(stage, outputs), chat_options)
+            if not go_on:
+                workflow.status = "aborted"
+                return
             outputs[stage.name] = result.answer
-        return WorkflowResult(results, "completed")
+
+    def _stage(
+        self,
+        stage: Stage,
+        result: StageResult,
+        proxy: PolicyUserProxy,
+        task: str,
+        chat_options: Mapping[str, Any],
+    ) -> Generator[_Chat | _Checkpoint, None, bool]:
+        """Run one stage until its checkpoint approves it (or it has none); return False if the workflow stops."""
+        assistant = stage.assistant if stage.assistant is not None else self.assistant
+        message, clear = task, not stage.keep_history
+        first_decision = 0 if clear else len(proxy.decisions)  # a kept proxy's earlier decisions are not ours
+        while True:
+            yield _Chat(proxy, assistant, message, clear, chat_options)
+            result.messages = list(proxy.chat_messages.get(assistant, []))
+            result.decisions = proxy.decisions[first_decision:]
+            result.answer = _final_answer(result.messages, assistant.name)
+            if not stage.checkpoint:
+                result.status = "completed"
+                return True
+            last = result.messages[-1] if result.messages else {"content": result.answer}
+            ctx = TurnContext(last, messages=result.messages, sender=assistant.name, recipient=proxy.name)
+            prompt = self.checkpoint_prompt.format(stage=stage.name, answer=visible(result.answer))
+            self._check_can_ask(at_checkpoint=True)
+            checkpoint = _Checkpoint(self.human_input, prompt, ctx)
+            yield checkpoint
+            reply = checkpoint.reply
+            assert reply is not None  # run() and a_run() take every step
+            answer = reply.text
+            result.checkpoint_answers.append(answer)
+            result.checkpoint_events.append(reply.event)
+            if answer == "exit" or (answer and result.redirects >= stage.max_redirects):
+                result.status = "aborted"
+                why = (
+                    "User requested to end the workflow"
+                    if answer == "exit"
+                    else f"Stage {stage.name!r} was sent back max_redirects={stage.max_redirects} times already"
+                )
+                self._record(stage, ctx, prompt, reply, "aborted", why)
+                return False
+            if not answer:
+                result.status = "approved"
+                self._record(stage, ctx, prompt, reply, "approved", None)
+                return True
+            self._record(stage, ctx, prompt, reply, "redirected", None)
+            result.redirects += 1
+            result.instructions.append(answer)
+            message, clear = _redo(task, answer), False
 
     def _record(
         self,
@@ -340,53 +359,37 @@ class Workflow:
 
     def run(self, **chat_options: Any) -> WorkflowResult:
         """Run the stages in order; ``chat_options`` go to every ``initiate_chat`` (``silent=True``...)."""
-        plan = self._plan()
-        reply: _Answer | None = None
-        provider: Any = self.human_input
-        try:
-            while True:
-                step = plan.send(reply)
-                if isinstance(step, _Chat):
-                    step.proxy.initiate_chat(
-                        step.assistant, message=step.message, clear_history=step.clear, **chat_options
-                    )
-                    reply = None
-                else:
-                    reply = _answer(provider, step)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+        result, steps = self._start(chat_options)
+        for step in steps:
+            step.take()
+        return result
 
     async def a_run(self, **chat_options: Any) -> WorkflowResult:
         """Run the stages with ``a_initiate_chat``; the human is awaited without blocking the event loop."""
-        plan = self._plan()
-        reply: _Answer | None = None
-        provider: Any = self.human_input
-        try:
-            while True:
-                step = plan.send(reply)
-                if isinstance(step, _Chat):
-                    await step.proxy.a_initiate_chat(
-                        step.assistant, message=step.message, clear_history=step.clear, **chat_options
-                    )
-                    reply = None
-                else:  # a blocking provider is asked in a daemon thread, which never holds the interpreter's exit
-                    reply = await _a_answer(a_ask(provider, step.prompt, step.ctx))
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+        result, steps = self._start(chat_options)
+        for step in steps:
+            await step.a_take()
+        return result
+
+
+# The steps of a plan. Each is taken by run() (take) or by a_run() (a_take): only the calling differs.
 
 
 @dataclass(frozen=True)
 class _Chat:
+    """One run of a stage's chat: its task, or after a redirect the task with the instruction."""
+
     proxy: PolicyUserProxy
     assistant: Any
     message: str
     clear: bool
+    options: Mapping[str, Any]
 
+    def take(self) -> None:
+        self.proxy.initiate_chat(self.assistant, message=self.message, clear_history=self.clear, **self.options)
 
-@dataclass(frozen=True)
-class _Checkpoint:
-    prompt: str
-    ctx: TurnContext
+    async def a_take(self) -> None:
+        await self.proxy.a_initiate_chat(self.assistant, message=self.message, clear_history=self.clear, **self.options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,6 +398,32 @@ class _Answer:
 
     text: str
     event: InputEvent = "answered"
+
+
+@dataclass
+class _Checkpoint:
+    """A checkpoint question; taking it sets ``reply``."""
+
+    provider: HumanInput | AsyncHumanInput
+    prompt: str
+    ctx: TurnContext
+    reply: _Answer | None = None
+
+    def take(self) -> None:
+        with self._fallback():
+            self.reply = _Answer(_checked(ask(self.provider, self.prompt, self.ctx)))
+
+    async def a_take(self) -> None:
+        # A blocking provider is asked in a daemon thread, which never holds the interpreter's exit.
+        with self._fallback():
+            self.reply = _Answer(_checked(await a_ask(self.provider, self.prompt, self.ctx)))
+
+    @contextmanager
+    def _fallback(self) -> Iterator[None]:
+        try:
+            yield
+        except NoAnswer as missing:  # EOF, Ctrl-C, timeout: the provider's fallback answer decides
+            self.reply = _Answer(missing.fallback, missing.reason)
 
 
 def _task(stage: Stage, outputs: Mapping[str, str]) -> str:
@@ -414,17 +443,3 @@ def _checked(answer: object) -> str:
     if not isinstance(answer, str):
         raise TypeError(f"the checkpoint answer must be a str (got {answer!r})")
     return answer
-
-
-def _answer(provider: Any, step: _Checkpoint) -> _Answer:
-    try:
-        return _Answer(_checked(ask(provider, step.prompt, step.ctx)))
-    except NoAnswer as missing:  # EOF, Ctrl-C, timeout: the provider's fallback answer decides
-        return _Answer(missing.fallback, missing.reason)
-
-
-async def _a_answer(pending: Awaitable[object]) -> _Answer:
-    try:
-        return _Answer(_checked(await pending))
-    except NoAnswer as missing:
-        return _Answer(missing.fallback, missing.reason)
