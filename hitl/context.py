@@ -1,6 +1,8 @@
-"""``hitl.context`` stays importable, with the same public names.
+"""``hitl.context`` stays importable: every name it offered is offered still, as the same object.
 
 They live in [`hitl.core.context`][hitl.core.context].
 """
 
-from .core.context import *  # noqa: F403
+from .core.context import DEFAULT_AUTO_REPLY_LIMIT, HistoryView, TurnContext, context_of, history_of, message_text
+
+__all__ = ["DEFAULT_AUTO_REPLY_LIMIT", "HistoryView", "TurnContext", "context_of", "history_of", "message_text"]

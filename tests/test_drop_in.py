@@ -126,3 +126,26 @@ def test_a_gate_that_asks_only_where_code_runs_is_refused_on_a_console_nobody_ca
     stage = Stage("code", "Write it.", policy=policy, checkpoint=False)
     with pytest.raises(ConfigurationError, match="stdin is not a terminal"):
         Workflow([stage], assistant=assistant).run()
+
+
+def test_get_human_input_taken_from_another_proxy_asks_through_that_proxy() -> None:
+    """``proxy.get_human_input = other.get_human_input``: every question goes to the other proxy's human."""
+    from hitl import Always, CallbackInput
+
+    asked: dict[str, list[str]] = {"mine": [], "reviewer": []}
+
+    def human(who: str, answer: str) -> CallbackInput:
+        def ask(prompt: str, ctx: Any) -> str:
+            asked[who].append(prompt)
+            return answer
+
+        return CallbackInput(ask)
+
+    proxy = PolicyUserProxy("user", policy=Always(), human_input=human("mine", ""), code_execution_config=False)
+    other = PolicyUserProxy("reviewer", human_input=human("reviewer", "exit"), code_execution_config=False)
+    proxy.get_human_input = other.get_human_input
+    assistant = ScriptedAssistant("assistant", ["one", "two", "three"])
+    result = proxy.initiate_chat(assistant, message="go", max_turns=3, silent=True)
+    assert asked["mine"] == []
+    assert len(asked["reviewer"]) == 1  # "exit" at the first question stops the chat
+    assert len(result.chat_history) == 2

@@ -30,11 +30,14 @@ from .base import (
 from .callback import CallbackInput
 from .queue import Question, QueueInput
 from .scripted import ScriptedInput
+from .stdin import ALLOW_NON_INTERACTIVE_ENV, TERMINAL_RESET, allowed_by_environment
 from .threads import run_to_completion, start_daemon
 from .timeout import MAX_TIMEOUT_SECONDS, TimeoutInput
 
 __all__ = [
+    "ALLOW_NON_INTERACTIVE_ENV",
     "MAX_TIMEOUT_SECONDS",
+    "TERMINAL_RESET",
     "AsyncHumanInput",
     "AsyncTimedHumanInput",
     "CallbackInput",
@@ -47,6 +50,7 @@ __all__ = [
     "TimedHumanInput",
     "TimeoutInput",
     "a_ask",
+    "allowed_by_environment",
     "ask",
     "run_to_completion",
     "start_daemon",

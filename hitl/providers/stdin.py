@@ -1,4 +1,8 @@
-"""Reading the process's stdin: a POSIX descriptor reader, and the console reads a given-up question left waiting."""
+"""Reading the process's stdin, and what a console needs around it.
+
+A POSIX descriptor reader, the console reads a given-up question left waiting, the environment switch that
+lets a console ask on a stdin that is not a terminal, and the terminal reset printed before a question.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ import select
 import sys
 import threading
 import time
-from typing import Any
+from typing import Any, Final
+
+from ..core.errors import ConfigurationError
 
 
 def show(text: str) -> None:
@@ -94,3 +100,43 @@ def adopt_abandoned_read(prompt: str) -> concurrent.futures.Future[Any] | None:
             return None
     show(prompt)
     return read
+
+
+ALLOW_NON_INTERACTIVE_ENV: Final = "HITL_ALLOW_NON_INTERACTIVE"
+"""The environment variable that lets every [`ConsoleInput`][hitl.inputs.ConsoleInput] ask on a stdin that is not a
+terminal, as ``allow_non_interactive=True`` does, with no change to the code: ``1`` (or ``true``, ``yes``, ``on``)
+allows, ``0`` (or ``false``, ``no``, ``off``, empty) does not; any other value is a ConfigurationError."""
+_YES = frozenset({"1", "true", "yes", "on"})
+_NO = frozenset({"0", "false", "no", "off", ""})
+
+
+def allowed_by_environment() -> bool:
+    """Return whether ``HITL_ALLOW_NON_INTERACTIVE`` allows asking on a stdin that is not a terminal.
+
+    Raises:
+        ConfigurationError: the variable holds something other than a yes or a no.
+
+    Examples:
+        >>> from unittest import mock
+        >>> with mock.patch.dict("os.environ", {ALLOW_NON_INTERACTIVE_ENV: "yes"}):
+        ...     allowed_by_environment()
+        True
+    """
+    value = os.environ.get(ALLOW_NON_INTERACTIVE_ENV)
+    if value is None:
+        return False
+    word = value.strip().lower()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise ConfigurationError(
+        f"{ALLOW_NON_INTERACTIVE_ENV}={value!r} is neither yes nor no; set it to 1 to let the console ask on a "
+        "stdin that is not a terminal, or to 0 (or unset it) to refuse"
+    )
+
+
+TERMINAL_RESET = "\x1b[0m\x1b(B\x1b7\x1b[r\x1b8\x1b[?1049l\x1b[?25h\x1b[4l\x1b[?5l"
+"""Printed before a question on a terminal: undoes any display state a message printed earlier may have left
+on (hidden or coloured text, another character set, a scroll region, the alternate screen, a hidden
+cursor, insert mode), so the preview and the prompt show as written. The cursor stays where it is."""

@@ -9,13 +9,23 @@ import contextlib
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 from ...core.algebra import is_coroutine_callable
 from ...core.context import TurnContext
 from ...core.errors import ConfigurationError
 from ...providers.base import NoAnswer, NoAnswerReason
-from ...providers.stdin import abandon, adopt_abandoned_read, descriptor_readable, has_fileno, read_line_within, show
+from ...providers.stdin import (
+    ALLOW_NON_INTERACTIVE_ENV,
+    TERMINAL_RESET,
+    abandon,
+    adopt_abandoned_read,
+    allowed_by_environment,
+    descriptor_readable,
+    has_fileno,
+    read_line_within,
+    show,
+)
 from ...providers.threads import call_within, ctrl_c_settles, result_within, settle, settle_soon, start_daemon
 
 
@@ -28,42 +38,10 @@ def _iostream() -> Any:
 
 __all__ = ["ALLOW_NON_INTERACTIVE_ENV", "TERMINAL_RESET", "ConsoleInput", "allowed_by_environment"]
 
-ALLOW_NON_INTERACTIVE_ENV: Final = "HITL_ALLOW_NON_INTERACTIVE"
-"""The environment variable that lets every [`ConsoleInput`][hitl.inputs.ConsoleInput] ask on a stdin that is not a
-terminal, as ``allow_non_interactive=True`` does, with no change to the code: ``1`` (or ``true``, ``yes``, ``on``)
-allows, ``0`` (or ``false``, ``no``, ``off``, empty) does not; any other value is a ConfigurationError."""
-_YES = frozenset({"1", "true", "yes", "on"})
-_NO = frozenset({"0", "false", "no", "off", ""})
 
 #: Where a ConsoleInput's answer comes from: a custom IOStream, a Jupyter frontend, the process's stdin as a
 #: terminal, as a file descriptor (a pipe, a file, /dev/null), or as a Python file object; or nowhere (closed).
 _Source = Literal["stream", "frontend", "terminal", "descriptor", "file", "closed"]
-
-
-def allowed_by_environment() -> bool:
-    """Return whether ``HITL_ALLOW_NON_INTERACTIVE`` allows asking on a stdin that is not a terminal.
-
-    Raises:
-        ConfigurationError: the variable holds something other than a yes or a no.
-
-    Examples:
-        >>> from unittest import mock
-        >>> with mock.patch.dict("os.environ", {ALLOW_NON_INTERACTIVE_ENV: "yes"}):
-        ...     allowed_by_environment()
-        True
-    """
-    value = os.environ.get(ALLOW_NON_INTERACTIVE_ENV)
-    if value is None:
-        return False
-    word = value.strip().lower()
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
-    raise ConfigurationError(
-        f"{ALLOW_NON_INTERACTIVE_ENV}={value!r} is neither yes nor no; set it to 1 to let the console ask on a "
-        "stdin that is not a terminal, or to 0 (or unset it) to refuse"
-    )
 
 
 def _reads_process_stdin(stream: object) -> bool:
@@ -354,12 +332,6 @@ class ConsoleInput:
             if getattr(self, name) != default
         ]
         return f"ConsoleInput({', '.join(options)})"
-
-
-TERMINAL_RESET = "\x1b[0m\x1b(B\x1b7\x1b[r\x1b8\x1b[?1049l\x1b[?25h\x1b[4l\x1b[?5l"
-"""Printed before a question on a terminal: undoes any display state a message printed earlier may have left
-on (hidden or coloured text, another character set, a scroll region, the alternate screen, a hidden
-cursor, insert mode), so the preview and the prompt show as written. The cursor stays where it is."""
 
 
 def _on_terminal(prompt: str) -> str:

@@ -93,6 +93,10 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
     changes nothing: ``human_input_mode="NEVER" | "TERMINATE" | "ALWAYS"`` maps to ``Never()``,
     ``Terminate()`` and ``Always()``, and ``max_consecutive_auto_reply`` to ``Limits``.
 
+    Subclass it as you would ``UserProxyAgent``, and override ``build_prompt``, ``get_human_input``,
+    ``auto_reply`` or any AutoGen method. Attribute and method names that start with ``_hitl`` are the
+    proxy's own: a subclass must not define them.
+
     Args:
         name: the agent's name.
         is_termination_msg: AutoGen's termination check, a callable of the message dict. Default:
@@ -496,7 +500,8 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         step = self._hitl_begin(messages, sender)
         if not isinstance(step, Turn):
             return step
-        if getattr(self.get_human_input, "__func__", None) is _GET_HUMAN_INPUT:  # not overridden: no detour
+        method = self.get_human_input
+        if getattr(method, "__func__", None) is _GET_HUMAN_INPUT and method.__self__ is self:  # not replaced
             return self._hitl_answer(step, self._hitl_ask(step.prompt or "", step.ctx, step))
         return self._hitl_answer(step, self._hitl_ask_in_turn(step))
 
