@@ -20,10 +20,17 @@ from .core.condition_library import (
     asks_question,
     has_code_block,
     has_tool_call,
+)
+from .core.conditions import (
+    AllConditions,
+    AnyCondition,
+    Condition,
+    FunctionCondition,
+    NotCondition,
+    condition,
     known_language,
     known_patterns,
 )
-from .core.conditions import AllConditions, AnyCondition, Condition, FunctionCondition, NotCondition, condition
 from .core.context import TurnContext
 from .core.errors import PolicyError
 

@@ -5,7 +5,7 @@ They live in [`hitl.core.policies`][hitl.core.policies] and the modules imported
 
 from .core.algebra import callable_name, flatten, join, truth
 from .core.context import TurnContext
-from .core.decisions import Decision, merge
+from .core.decisions import Decision
 from .core.errors import PolicyError
 from .core.policies import (
     AllOf,
@@ -19,6 +19,7 @@ from .core.policies import (
     Terminate,
     When,
     from_mode,
+    merge,
     to_mode,
 )
 

@@ -142,6 +142,29 @@ def test_a_union_member_is_not_shown_as_a_field(tmp_path: Path, capsys: pytest.C
 
 
 @pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            '{"kind": "queue", "on_eof": ""}',
+            "line 2, column 35: human_input.on_eof: goes with kind 'console', not with kind 'queue': set kind: "
+            "console, or leave it out",
+        ),
+        (
+            '{"kind": "queue", "conversaton": "c1"}',
+            "line 2, column 35: human_input: unknown field 'conversaton' (did you mean 'conversation'?)",
+        ),
+        ('{"kind": "scripted"}', "line 2, column 2: human_input.answers: kind 'scripted' needs answers"),
+    ],
+)
+def test_a_human_input_error_names_the_key_and_the_kind_it_goes_with(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], block: str, message: str
+) -> None:
+    path = write(tmp_path, "human.json", '{"name": "u",\n "human_input": ' + block + "}")
+    assert main(["check", str(path)]) == 1
+    assert f"  {path}, {message}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
     ("name", "text", "message"),
     [
         ("syntax.json", '{"name": "x",\n "policy": "never",\n}', "is not valid JSON: Expecting property name"),

@@ -32,7 +32,11 @@ def validate(data: dict[str, Any]) -> ProxyConfig:
         ({"name": "a", "system_message": b"x"}, "system_message", "valid string"),
         ({"name": "a", "policy": b"never"}, "policy", "policy is a text"),
         ({"name": "a", "auto_reply": {"kind": "static", "message": b"go"}}, "auto_reply.static.message", "string"),
-        ({"name": "a", "human_input": {"kind": "scripted", "answers": [b""]}}, "human_input.answers.0", "string"),
+        (
+            {"name": "a", "human_input": {"kind": "scripted", "answers": [b""]}},
+            "human_input.scripted.answers.0",
+            "string",
+        ),
         (
             {"name": "a", "termination": {"kind": "regex", "pattern": "(unclosed"}},
             "termination.regex.pattern",
@@ -70,7 +74,11 @@ def validate(data: dict[str, Any]) -> ProxyConfig:
         ),
         ({"name": "a", "policy": "terminate | code("}, "policy", "the policy 'terminate | code(', column 17"),
         ({"name": "a", "policy": "(" * 1_000 + "code" + ")" * 1_000}, "policy", "column 101: parentheses and ~ nest"),
-        ({"name": "a", "human_input": {"timeout": {"seconds": float("inf")}}}, "human_input.timeout.seconds", "finite"),
+        (
+            {"name": "a", "human_input": {"timeout": {"seconds": float("inf")}}},
+            "human_input.console.timeout.seconds",
+            "finite",
+        ),
     ],
 )
 def test_a_value_that_would_fail_or_mislead_is_refused_at_validation_naming_the_field(

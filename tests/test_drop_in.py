@@ -143,7 +143,7 @@ def test_get_human_input_taken_from_another_proxy_asks_through_that_proxy() -> N
 
     proxy = PolicyUserProxy("user", policy=Always(), human_input=human("mine", ""), code_execution_config=False)
     other = PolicyUserProxy("reviewer", human_input=human("reviewer", "exit"), code_execution_config=False)
-    proxy.get_human_input = other.get_human_input
+    proxy.get_human_input = other.get_human_input  # type: ignore[method-assign]
     assistant = ScriptedAssistant("assistant", ["one", "two", "three"])
     result = proxy.initiate_chat(assistant, message="go", max_turns=3, silent=True)
     assert asked["mine"] == []

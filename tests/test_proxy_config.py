@@ -25,6 +25,7 @@ from hitl import (
     TurnContext,
     When,
 )
+from hitl.adapters.autogen.proxy import settings_of
 from hitl.config import ConfigWarning, ProxyConfig, json_schema, load_config
 from hitl.core.conditions import AfterAutoReplies, HasCodeBlock, asks_question, has_code_block
 
@@ -57,11 +58,13 @@ def test_a_config_builds_the_proxy_it_describes() -> None:
     assert proxy.name == "reviewer"
     assert proxy.policy == Terminate() | When(HasCodeBlock("python")) & ~When(asks_question)
     assert proxy.limits == Limits(max_consecutive_auto_reply=5, max_turns=12)
-    assert proxy._is_termination_msg == Keyword("DONE", at_end=True)
+    assert settings_of(proxy).termination == Keyword("DONE", at_end=True)
     assert isinstance(proxy.auto_reply_strategy, FirstMatch)
     assert isinstance(proxy.human_input, TimeoutInput)
     assert isinstance(proxy.human_input.inner, QueueInput)
-    assert proxy._code_execution_config["work_dir"] == "out"
+    execution = settings_of(proxy).code_execution_config
+    assert execution is not False
+    assert execution["work_dir"] == "out"
     assert proxy.description == "Reviews code."
 
 
@@ -129,7 +132,9 @@ def test_code_execution_set_in_code_round_trips_unchanged(native: dict[str, Any]
         warnings.simplefilter("ignore", ConfigWarning)
         rebuilt = PolicyUserProxy.from_config(proxy.to_config())
     expected = {"work_dir": None, "timeout": None, "last_n_messages": "auto", **native}
-    assert {key: rebuilt._code_execution_config.get(key) for key in expected} == expected
+    execution = settings_of(rebuilt).code_execution_config
+    assert execution is not False
+    assert {key: execution.get(key) for key in expected} == expected
 
 
 def test_json_and_yaml_files_load(tmp_path: Path) -> None:
@@ -218,9 +223,17 @@ def test_local_code_execution_warns_about_the_risk_unless_acknowledged() -> None
         ({"name": "a", "code_execution": {"timeout": 5, "work_dr": "x"}}, "code_execution.work_dr", "Extra inputs"),
         ({"name": "a", "policy": "code()"}, "policy", "code() has an empty value"),
         ({"name": "a", "termination": "every(0)"}, "termination.condition.expression", "every(0): EveryNth()"),
-        ({"name": "a", "human_input": {"kind": "scripted"}}, "human_input", "kind 'scripted' needs answers"),
-        ({"name": "a", "human_input": {"kind": "queue", "on_eof": ""}}, "human_input", "go with kind 'console'"),
-        ({"name": "a", "human_input": {"timeout": {"seconds": 0}}}, "human_input.timeout.seconds", "greater than 0"),
+        ({"name": "a", "human_input": {"kind": "scripted"}}, "human_input.answers", "kind 'scripted' needs answers"),
+        (
+            {"name": "a", "human_input": {"kind": "queue", "on_eof": ""}},
+            "human_input.on_eof",
+            "goes with kind 'console', not with kind 'queue': set kind: console, or leave it out",
+        ),
+        (
+            {"name": "a", "human_input": {"timeout": {"seconds": 0}}},
+            "human_input.console.timeout.seconds",
+            "greater than 0",
+        ),
         ({"name": "a", "auto_reply": {"kind": "rules", "rules": [{"when": "x", "reply": "y"}]}}, "when", "unknown"),
         ({"name": "a", "version": 2}, "version", "Input should be 1"),
         ({"policy": "never"}, "name", "Field required"),

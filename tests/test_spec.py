@@ -97,3 +97,45 @@ def test_single_value_names_keep_commas_both_ways() -> None:
     policy = When(Contains("hello, world"))
     assert parse_policy("contains(hello, world)") == policy
     assert parse_policy(format_policy(policy)) == policy
+
+
+# -- one table of names ---------------------------------------------------------------------------------------------
+
+
+def test_one_table_holds_every_name_the_reader_knows_and_the_writer_writes() -> None:
+    from hitl.core._spec_names import CONDITION, NAMES, POLICY
+    from hitl.core.spec import format_condition, format_policy, parse_condition
+
+    assert POLICY_NAMES == tuple(POLICY.reads) == tuple(name.name for name in NAMES)
+    assert tuple(CONDITION.reads) == tuple(name.name for name in NAMES if not name.policy)
+    for name in NAMES:
+        for text in {name.example or name.name, name.name if name.optional else name.example or name.name}:
+            policy = parse_policy(text)
+            written = format_policy(policy)
+            assert parse_policy(written) == policy
+            assert written.split("(")[0] in POLICY_NAMES
+            if not name.policy:
+                assert format_condition(parse_condition(text)) == written
+
+
+def test_a_new_name_is_one_entry_that_both_reads_and_writes() -> None:
+    import dataclasses
+
+    from hitl.core import _spec_names
+    from hitl.core._spec_names import NO_FORM
+    from hitl.core._spec_reader import Reader
+    from hitl.core.conditions import LongerThan
+    from hitl.core.spec import _text
+
+    long = _spec_names.Name(
+        "long", "nothing", lambda v: LongerThan(1000), LongerThan, lambda c: None if c.characters == 1000 else NO_FORM
+    )
+    grammar = dataclasses.replace(
+        _spec_names.CONDITION,
+        reads={**_spec_names.CONDITION.reads, "long": long},
+        writes=(long, *_spec_names.CONDITION.writes),
+    )
+    condition = Reader("long & ~question", grammar).read()
+    assert condition == LongerThan(1000) & ~asks_question
+    assert _text(condition, grammar, 0) == "long & ~question"
+    assert _text(LongerThan(5), grammar, 0) == "longer(5)"  # the entries after it write the rest

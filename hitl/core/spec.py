@@ -47,32 +47,14 @@ Examples:
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from .conditions import (
-    AfterAutoReplies,
-    AllConditions,
-    AnyCondition,
-    AsksQuestion,
-    Condition,
-    Contains,
-    EveryNth,
-    FromSender,
-    HasCodeBlock,
-    HasToolCall,
-    Keyword,
-    LongerThan,
-    Matches,
-    NotCondition,
-    asks_question,
-    has_code_block,
-    has_tool_call,
-)
+from ._spec_names import CONDITION, MAX_DEPTH, POLICY, Grammar
+from ._spec_names import Takes as Takes  # what a name takes, as the grammar's earlier module offered it
+from ._spec_reader import Reader
+from .conditions import AllConditions, AnyCondition, Condition
 from .errors import ConfigurationError
-from .policies import AllOf, Always, AnyOf, InputPolicy, Never, Not, Terminate, When
+from .policies import AllOf, AnyOf, InputPolicy, When
 
 __all__ = [
     "MAX_DEPTH",
@@ -83,76 +65,11 @@ __all__ = [
     "parse_policy",
 ]
 
-MAX_DEPTH = 100
-"""How deep parentheses and ``~`` may nest in a text: far beyond any policy a person writes, far below Python's
-recursion limit for the objects built (their repr, equality and decisions recurse)."""
-
-_SPACE = re.compile(r"\s*")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER = re.compile(r"\(\s*([0-9]+)\s*\)")
-_BARE_RUN = re.compile(r"[^(),]*")
-_QUOTED = {
-    '"': re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"', re.DOTALL),
-    "'": re.compile(r"'([^'\\]*(?:\\.[^'\\]*)*)'", re.DOTALL),
-}
-_ESCAPE = re.compile(r"\\([\\'\"])")
-
-Takes = Literal["nothing", "number", "text", "values"]
-
-
-@dataclass(frozen=True, slots=True)
-class _Name:
-    """A name of the grammar: what its parentheses hold, and how it builds its object."""
-
-    takes: Takes
-    make: Callable[[Any], Any]  # gets None (no parentheses), an int, a str or a tuple of str
-    optional: bool = False  # the parentheses may be left out: ``code`` as well as ``code(python)``
-    example: str = ""
-
-
-def _approval() -> Any:
-    from . import approval  # it imports this package's policies: imported when first needed
-
-    return approval
-
-
-_CONDITIONS: dict[str, _Name] = {
-    "code": _Name("values", lambda v: has_code_block if v is None else HasCodeBlock(*v), True, "code(python, sh)"),
-    "tools": _Name("values", lambda v: has_tool_call if v is None else HasToolCall(*v), True, "tools(run_*)"),
-    "tool": _Name("values", lambda v: HasToolCall(*v), example="tool(run_*)"),
-    "question": _Name("nothing", lambda v: asks_question),
-    "after": _Name("number", AfterAutoReplies, example="after(3)"),
-    "every": _Name("number", EveryNth, example="every(3)"),
-    "from": _Name("values", lambda v: FromSender(*v), example="from(coder)"),
-    "contains": _Name("text", Contains, example="contains(error)"),
-    "longer": _Name("number", LongerThan, example="longer(2000)"),
-    "keyword": _Name("text", lambda v: Keyword() if v is None else Keyword(v), True, "keyword(TERMINATE)"),
-    "matches": _Name("text", Matches, example="matches('exit code: [1-9]')"),
-}
-_BUILT_INS: dict[str, _Name] = {
-    "never": _Name("nothing", lambda v: Never()),
-    "terminate": _Name("nothing", lambda v: Terminate()),
-    "always": _Name("nothing", lambda v: Always()),
-}
-_GATES: dict[str, _Name] = {
-    "approve_code": _Name("values", lambda v: _approval().ApproveCode(*(v or ())), True, "approve_code(python)"),
-    "approve_tools": _Name("values", lambda v: _approval().ApproveTools(*(v or ())), True, "approve_tools(deploy_*)"),
-}
-
-
-def _as_policy(name: _Name) -> _Name:
-    make = name.make
-    return _Name(name.takes, lambda v: When(make(v)), name.optional, name.example)
-
-
-_POLICY_GRAMMAR: dict[str, _Name] = {
-    **_BUILT_INS,
-    **{key: _as_policy(name) for key, name in _CONDITIONS.items()},
-    **_GATES,
-}
+# What each name reads and builds, and which objects it writes back, is one table (``_spec_names.NAMES``):
+# the reader (``_spec_reader``) and the writer below both go through it.
 
 #: Every name the policy grammar knows.
-POLICY_NAMES: tuple[str, ...] = tuple(_POLICY_GRAMMAR)
+POLICY_NAMES: tuple[str, ...] = tuple(POLICY.reads)
 
 
 def parse_policy(text: str) -> InputPolicy:
@@ -173,7 +90,7 @@ def parse_policy(text: str) -> InputPolicy:
         hitl.core.errors.ConfigurationError: the policy 'terminate | qestion', column 13: unknown policy name 'qestion';
         ...
     """
-    return _Reader(text, "policy", _POLICY_GRAMMAR, AnyOf, AllOf).read()  # type: ignore[no-any-return]
+    return Reader(text, POLICY).read()  # type: ignore[no-any-return]
 
 
 def parse_condition(text: str) -> Condition:
@@ -188,287 +105,7 @@ def parse_condition(text: str) -> Condition:
         >>> parse_condition('from("qa, team", coder) & contains(ready, steady)')
         FromSender('qa, team', 'coder') & Contains('ready, steady')
     """
-    return _Reader(text, "condition", _CONDITIONS, AnyCondition, AllConditions).read()  # type: ignore[no-any-return]
-
-
-# -- reading ---------------------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Group:
-    """An open parenthesis (or the whole text): the terms read so far, and the factors of the current term."""
-
-    start: int  # where the '(' is; -1 for the whole text
-    nots: int  # how many '~' stand before the '('
-    terms: list[Any] = field(default_factory=list)
-    factors: list[Any] = field(default_factory=list)
-
-
-class _Reader:
-    """Reads one text left to right in a single pass, without recursion: time linear in its length."""
-
-    def __init__(
-        self,
-        text: str,
-        what: Literal["policy", "condition"],
-        grammar: Mapping[str, _Name],
-        any_of: Callable[..., Any],
-        all_of: Callable[..., Any],
-    ) -> None:
-        if not isinstance(text, str) or not text.strip():
-            import reprlib  # only for the error message
-
-            raise ConfigurationError(f"a {what} is text such as 'terminate | code' (got {reprlib.repr(text)})")
-        self.text = text
-        self.what = what
-        self.grammar = grammar
-        self.any_of = any_of
-        self.all_of = all_of
-
-    # -- errors
-
-    def error(self, index: int, problem: str) -> ConfigurationError:
-        """Make the error for ``index``: the text (or the part around ``index``), the place, the problem."""
-        return ConfigurationError(
-            f"the {self.what} {_excerpt(self.text, index)}, {_place(self.text, index)}: {problem}"
-        )
-
-    def _unknown(self, name: str, index: int) -> ConfigurationError:
-        import difflib  # only for the error message
-
-        close = difflib.get_close_matches(name, self.grammar, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        if self.what == "condition" and name in _POLICY_GRAMMAR:
-            hint = (
-                " (never, terminate, always and the approve_ gates are policies, not conditions; "
-                "for the word TERMINATE in a message, write keyword(TERMINATE))"
-            )
-        known = ", ".join(self.grammar)
-        return self.error(index, f"unknown {self.what} name {_shorten(name)!r}{hint}; known: {known}")
-
-    # -- the expression
-
-    def read(self) -> Any:
-        text, end = self.text, len(self.text)
-        groups = [_Group(-1, 0)]
-        nots = 0  # '~' read before the next operand
-        depth = 0  # open '(' and '~', the pending ones included
-        operand = True  # an operand comes next (else an operator, a ')' or the end)
-        index = _skip(text, 0)
-        while index < end:
-            char = text[index]
-            if operand:
-                if char in "~(":
-                    depth += 1
-                    if depth > MAX_DEPTH:
-                        raise self.error(
-                            index, f"parentheses and ~ nest more than {MAX_DEPTH} deep here; write it flatter"
-                        )
-                    if char == "~":
-                        nots += 1
-                    else:
-                        groups.append(_Group(index, nots))
-                        nots = 0
-                    index += 1
-                else:
-                    value, index = self._leaf(index)
-                    for _ in range(nots):
-                        value = ~value
-                    depth -= nots
-                    nots = 0
-                    groups[-1].factors.append(value)
-                    operand = False
-            elif char in "|&":
-                if char == "|":
-                    group = groups[-1]
-                    group.terms.append(self._all(group.factors))
-                    group.factors = []
-                operand = True
-                index += 1
-            elif char == ")":
-                if len(groups) == 1:
-                    raise self.error(index, "unexpected ')', which closes no '('; remove it or add the '(' it closes")
-                group = groups.pop()
-                value = self._close(group)
-                for _ in range(group.nots):
-                    value = ~value
-                depth -= 1 + group.nots
-                groups[-1].factors.append(value)
-                index += 1
-            else:
-                raise self._no_operator(index)
-            index = _skip(text, index)
-        if operand:
-            raise self.error(end, "the text ends where a name was expected; end it with a name such as 'code'")
-        if len(groups) > 1:
-            opened = groups[-1].start
-            raise self.error(opened, "missing ')' for the '(' here; close it after the part it opens")
-        return self._close(groups[0])
-
-    def _all(self, factors: list[Any]) -> Any:
-        return factors[0] if len(factors) == 1 else self.all_of(*factors)
-
-    def _close(self, group: _Group) -> Any:
-        terms = [*group.terms, self._all(group.factors)]
-        return terms[0] if len(terms) == 1 else self.any_of(*terms)
-
-    def _no_operator(self, index: int) -> ConfigurationError:
-        char = self.text[index]
-        name = _NAME.match(self.text, index)
-        if name is not None or char in "~(":
-            seen = repr(_shorten(name.group())) if name is not None else repr(char)
-            return self.error(
-                index,
-                f"expected |, & or ) before {seen}; join two parts with | (either) or & (both), "
-                "as in 'code & ~question'",
-            )
-        return self._unreadable(index)
-
-    def _unreadable(self, index: int) -> ConfigurationError:
-        char = self.text[index]
-        hint = " (quotes go inside a name's parentheses: contains('a, b'))" if char in "'\"" else ""
-        return self.error(
-            index,
-            f"cannot read the {self.what} at {char!r}{hint}; write names such as 'code' or 'after(3)' "
-            "joined with |, & and ~",
-        )
-
-    # -- names and their arguments
-
-    def _leaf(self, start: int) -> tuple[Any, int]:
-        text = self.text
-        match = _NAME.match(text, start)
-        if match is None:
-            char = text[start]
-            if char in "|&)":
-                raise self.error(start, f"expected a name before {char!r}, such as 'code'")
-            raise self._unreadable(start)
-        name = match.group().lower()
-        spec = self.grammar.get(name)
-        if spec is None:
-            raise self._unknown(name, start)
-        index = _skip(text, match.end())
-        argument: Any = None
-        if index < len(text) and text[index] == "(":
-            argument, end = self._arguments(name, spec, start, index)
-        elif not spec.optional and spec.takes != "nothing":
-            raise self.error(match.end(), f"{name} needs parentheses with a value, like {spec.example}")
-        else:
-            end = match.end()
-        try:
-            return spec.make(argument), end
-        except (TypeError, ValueError) as exc:  # the object's own check of its arguments (ConfigurationError too)
-            raise self.error(start, f"{_shorten(text[start:end])}: {_shorten(str(exc), 400)}") from exc
-
-    def _arguments(self, name: str, spec: _Name, start: int, opening: int) -> tuple[Any, int]:
-        """Read ``(...)`` at ``opening``; return the argument and the index after the ``)``."""
-        text = self.text
-        if spec.takes == "nothing":
-            raise self.error(opening, f"{name} takes no argument; write {name}")
-        if spec.takes == "number":
-            number = _NUMBER.match(text, opening)
-            if number is None:
-                closing = self._bare_end(opening + 1, opening, commas=False)
-                got = _shorten(text[opening + 1 : closing].strip())
-                raise self.error(opening + 1, f"{name}(N) takes a whole number, like {spec.example} (got {got!r})")
-            try:
-                return int(number.group(1)), number.end()
-            except ValueError:  # more digits than Python converts
-                raise self.error(
-                    number.start(1), f"{name}(N) got a number of {len(number.group(1))} digits, too many to read"
-                ) from None
-        index = _skip(text, opening + 1)
-        if spec.takes == "text":
-            if index < len(text) and text[index] in _QUOTED:
-                value, index = self._quoted(index)
-                index = _skip(text, index)
-                if text[index : index + 1] == ",":
-                    raise self.error(index, f'{name} takes one value; put all of it in the quotes: {name}("a, b")')
-                if text[index : index + 1] != ")":
-                    raise self.error(index, f"expected ')' after the quoted value of {name}")
-                return value, index + 1
-            closing = self._bare_end(index, opening, commas=False)
-            value = text[index:closing].strip()
-            if not value:
-                raise self.error(index, f"{name}() needs a value, like {spec.example}")
-            return value, closing + 1
-        values: list[str] = []
-        empty = -1  # where the first empty value is
-        while True:
-            if index < len(text) and text[index] in _QUOTED:
-                value, index = self._quoted(index)
-                index = _skip(text, index)
-                if index >= len(text) or text[index] not in ",)":
-                    raise self.error(index, f"expected ',' or ')' after a quoted value of {name}")
-            else:
-                separator = self._bare_end(index, opening, commas=True)
-                value = text[index:separator].strip()
-                if not value and empty < 0:
-                    empty = index
-                index = separator
-            values.append(value)
-            if text[index] == ")":
-                break
-            index = _skip(text, index + 1)
-        if empty >= 0:
-            written = _shorten(text[start : index + 1])
-            raise self.error(empty, f"{written} has an empty value; write {name}(a) or {name}(a, b)")
-        return tuple(values), index + 1
-
-    def _bare_end(self, index: int, opening: int, *, commas: bool) -> int:
-        """Return where an unquoted value from ``index`` ends: its ``)`` (or ``,``), past balanced parentheses."""
-        text = self.text
-        inner: list[int] = []  # the '(' inside the value not closed yet
-        while True:
-            index = _skip(text, index, _BARE_RUN)
-            if index >= len(text):
-                unclosed = inner[-1] if inner else opening
-                raise self.error(unclosed, "missing ')' for this '('; close it with ')' (or quote the value)")
-            char = text[index]
-            if char == "(":
-                inner.append(index)
-            elif char == ")":
-                if not inner:
-                    return index
-                inner.pop()
-            elif commas and not inner:
-                return index
-            index += 1
-
-    def _quoted(self, index: int) -> tuple[str, int]:
-        quote = self.text[index]
-        match = _QUOTED[quote].match(self.text, index)
-        if match is None:
-            raise self.error(index, f"the quoted value that starts here never ends; close it with {quote}")
-        return _ESCAPE.sub(r"\1", match.group(1)), match.end()
-
-
-def _skip(text: str, index: int, run: re.Pattern[str] = _SPACE) -> int:
-    """Return the index after the ``run`` (white space unless told) that starts at ``index``."""
-    match = run.match(text, index)
-    return index if match is None else match.end()
-
-
-def _place(text: str, index: int) -> str:
-    """``column 5``, or ``line 2, column 3`` in a text of several lines (both 1-based)."""
-    line_start = text.rfind("\n", 0, index) + 1
-    column = index - line_start + 1
-    if "\n" not in text:
-        return f"column {column}"
-    return f"line {text.count(chr(10), 0, index) + 1}, column {column}"
-
-
-def _excerpt(text: str, index: int, width: int = 60) -> str:
-    """Show the text, or for a long one the part around ``index``, so an error stays short whatever the text."""
-    if len(text) <= width:
-        return repr(text)
-    start = max(0, min(index - width // 2, len(text) - width))
-    part = text[start : start + width]
-    return f"{'...' if start else ''}{part!r}{'...' if start + width < len(text) else ''} ({len(text)} characters)"
-
-
-def _shorten(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else f"{text[: width - 3]}..."
+    return Reader(text, CONDITION).read()  # type: ignore[no-any-return]
 
 
 # -- back to text ---------------------------------------------------------------------------------------------
@@ -491,7 +128,7 @@ def format_policy(policy: InputPolicy) -> str:
         >>> format_policy(When(FromSender("qa, team", "coder")))
         'from("qa, team", coder)'
     """
-    return _policy_text(policy, 0)
+    return _text(policy, POLICY, 0)
 
 
 def format_condition(condition: Condition) -> str:
@@ -504,117 +141,55 @@ def format_condition(condition: Condition) -> str:
         >>> format_condition(Matches(r"^(yes|no)$"))
         'matches("^(yes|no)$")'
     """
-    return _condition_text(condition, 0)
+    return _text(condition, CONDITION, 0)
 
 
-def _deeper(depth: int, owner: str) -> int:
+def _text(item: Any, grammar: Grammar, depth: int) -> str:
+    """Write a policy or a condition of ``grammar``; ``depth`` counts the parentheses and ``~`` around it."""
+    if grammar is POLICY and isinstance(item, When):
+        if not isinstance(item.predicate, Condition):
+            raise ConfigurationError(f"{item!r} wraps a function of your own, which has no text form")
+        return _text(item.predicate, CONDITION, depth)
+    if isinstance(item, (grammar.any_of, grammar.all_of)):
+        operands = grammar.operands(item)
+        if not operands:
+            raise ConfigurationError(f"{item!r} has no operands, so it has no text form")
+        if isinstance(item, grammar.any_of):
+            return " | ".join([_text(operand, grammar, depth) for operand in operands])
+        parts = []
+        for operand in operands:
+            if _written_as(operand) == "|":
+                parts.append(f"({_text(operand, grammar, _deeper(depth, grammar))})")
+            else:
+                parts.append(_text(operand, grammar, depth))
+        return " & ".join(parts)
+    if isinstance(item, grammar.not_):
+        depth = _deeper(depth, grammar)
+        operand = grammar.negated(item)
+        if _written_as(operand):
+            return f"~({_text(operand, grammar, _deeper(depth, grammar))})"
+        return "~" + _text(operand, grammar, depth)
+    text = grammar.name_text(item)
+    if text is None:
+        raise ConfigurationError(grammar.unwritable.format(item))
+    return text
+
+
+def _deeper(depth: int, grammar: Grammar) -> int:
     """One more level of parentheses or ``~``; more than the grammar reads is an error."""
     if depth >= MAX_DEPTH:
         raise ConfigurationError(
-            f"{owner} nests more than {MAX_DEPTH} levels of parentheses and ~, which has no text form; "
+            f"the {grammar.what} nests more than {MAX_DEPTH} levels of parentheses and ~, which has no text form; "
             "keep it in code or make it flatter"
         )
     return depth + 1
 
 
-def _policy_text(policy: InputPolicy, depth: int) -> str:
-    approval = _approval()
-    if isinstance(policy, (Never, Terminate, Always)):
-        return type(policy).__name__.lower()
-    if isinstance(policy, approval.ApproveCode):
-        if policy.preview_lines != 10:
-            raise ConfigurationError(f"{policy!r} with preview_lines={policy.preview_lines} has no text form")
-        return _call("approve_code", policy.languages)
-    if isinstance(policy, approval.ApproveTools):
-        return _call("approve_tools", policy.patterns)
-    if isinstance(policy, When):
-        if not isinstance(policy.predicate, Condition):
-            raise ConfigurationError(f"{policy!r} wraps a function of your own, which has no text form")
-        return _condition_text(policy.predicate, depth)
-    if isinstance(policy, (AnyOf, AllOf)) and not policy.policies:
-        raise ConfigurationError(f"{policy!r} has no operands, so it has no text form")
-    if isinstance(policy, AnyOf):
-        return " | ".join([_policy_text(operand, depth) for operand in policy.policies])
-    if isinstance(policy, AllOf):
-        parts = []
-        for operand in policy.policies:
-            if _written_as(operand) == "|":
-                parts.append(f"({_policy_text(operand, _deeper(depth, 'the policy'))})")
-            else:
-                parts.append(_policy_text(operand, depth))
-        return " & ".join(parts)
-    if isinstance(policy, Not):
-        depth = _deeper(depth, "the policy")
-        if _written_as(policy.policy) in ("|", "&"):
-            return f"~({_policy_text(policy.policy, _deeper(depth, 'the policy'))})"
-        return "~" + _policy_text(policy.policy, depth)
-    raise ConfigurationError(f"{policy!r} is a policy class of your own, which has no text form")
-
-
-def _written_as(policy: InputPolicy | Condition) -> str:
+def _written_as(item: object) -> str:
     """Return the operator at the top of a text form ("" for a name): it decides the parentheses."""
-    operand: object = policy.predicate if isinstance(policy, When) else policy
+    operand = item.predicate if isinstance(item, When) else item
     if isinstance(operand, (AnyOf, AnyCondition)):
         return "|"
     if isinstance(operand, (AllOf, AllConditions)):
         return "&"
     return ""
-
-
-def _condition_text(condition: Condition, depth: int) -> str:
-    c = condition
-    if isinstance(c, HasCodeBlock):
-        return _call("code", c.languages)
-    if isinstance(c, HasToolCall):
-        return "tools" if not c.patterns else _call("tool", c.patterns)
-    if isinstance(c, AsksQuestion):
-        return "question"
-    if isinstance(c, (AfterAutoReplies, EveryNth)):
-        return f"{'after' if isinstance(c, AfterAutoReplies) else 'every'}({c.n})"
-    if isinstance(c, LongerThan):
-        return f"longer({c.characters})"
-    if isinstance(c, FromSender):
-        return _call("from", c.names)
-    if isinstance(c, Contains) and not c.case_sensitive and not c.whole_word:
-        return f"contains({_value(c.text, commas=True)})"
-    if isinstance(c, Keyword) and not c.at_end and not c.whole_word and c.case_sensitive:
-        return f"keyword({_value(c.word, commas=True)})"
-    if isinstance(c, Matches) and c.case_sensitive:
-        return f"matches({_value(c.pattern, commas=True)})"
-    if isinstance(c, (AnyCondition, AllConditions)) and not c.operands:
-        raise ConfigurationError(f"{c!r} has no operands, so it has no text form")
-    if isinstance(c, AnyCondition):
-        return " | ".join([_condition_text(operand, depth) for operand in c.operands])
-    if isinstance(c, AllConditions):
-        parts = []
-        for operand in c.operands:
-            if isinstance(operand, AnyCondition):
-                parts.append(f"({_condition_text(operand, _deeper(depth, 'the condition'))})")
-            else:
-                parts.append(_condition_text(operand, depth))
-        return " & ".join(parts)
-    if isinstance(c, NotCondition):
-        depth = _deeper(depth, "the condition")
-        if isinstance(c.operand, (AnyCondition, AllConditions)):
-            return f"~({_condition_text(c.operand, _deeper(depth, 'the condition'))})"
-        return "~" + _condition_text(c.operand, depth)
-    raise ConfigurationError(f"{condition!r} has no text form; give it in code, not in configuration")
-
-
-def _call(name: str, values: tuple[str, ...]) -> str:
-    return name if not values else f"{name}({', '.join([_value(value, commas=False) for value in values])})"
-
-
-def _value(value: str, *, commas: bool) -> str:
-    """Write a value bare when it reads back as itself, else quoted (``commas``: the name reads one text)."""
-    bare = (
-        value
-        and value == value.strip()
-        and value[0] not in _QUOTED
-        and "(" not in value
-        and ")" not in value
-        and (commas or "," not in value)
-    )
-    if bare:
-        return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

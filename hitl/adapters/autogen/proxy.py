@@ -23,6 +23,7 @@ import functools
 import os
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from typing_extensions import Self
@@ -49,7 +50,7 @@ from .prompts import Prompts
 if TYPE_CHECKING:  # imported when used: building them costs time at `import hitl`
     from ...config import ProxyConfig
 
-__all__ = ["PolicyUserProxy"]
+__all__ = ["PolicyUserProxy", "ProxySettings", "settings_of"]
 
 
 def check_termination_and_human_reply(
@@ -187,7 +188,6 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         self._hitl_has_step = False  # whether the reply chain has auto_reply_step
         self._hitl_set_policy(resolve_policy(policy, human_input_mode))
         self._hitl_termination = is_termination_msg
-        self._hitl_config: ProxyConfig | None = None
         self._hitl_sinks: list[AuditSink] = resolve_sinks(audit)
         self._hitl_records: list[DecisionRecord] = []
         self._hitl_prompts: dict[tuple[str, str, str], str] = {}  # by template, name and sender: a prompt
@@ -347,21 +347,6 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
             self._hitl_limits = self._hitl_limits.model_copy(update={"max_consecutive_auto_reply": value})
 
     @property
-    def termination(self) -> Callable[[dict[str, Any]], bool] | None:
-        """The ``is_termination_msg`` this proxy was given, or None for AutoGen's default. Read-only."""
-        return self._hitl_termination
-
-    @property
-    def default_auto_reply(self) -> str | dict[str, Any] | None:
-        """AutoGen's ``default_auto_reply`` of this proxy (what it says when nothing else replied). Read-only."""
-        return self._default_auto_reply  # type: ignore[no-any-return]
-
-    @property
-    def code_execution_config(self) -> dict[str, Any] | Literal[False]:
-        """AutoGen's ``code_execution_config`` of this proxy: its settings, or False when it runs no code. Read-only."""
-        return self._code_execution_config  # type: ignore[no-any-return]
-
-    @property
     def auto_reply_strategy(self) -> AutoReply | None:
         """The auto-reply strategy, or None for AutoGen's ``default_auto_reply``. Assignable (same shorthands)."""
         return self._hitl_reply_strategy
@@ -500,8 +485,8 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         step = self._hitl_begin(messages, sender)
         if not isinstance(step, Turn):
             return step
-        method = self.get_human_input
-        if getattr(method, "__func__", None) is _GET_HUMAN_INPUT and method.__self__ is self:  # not replaced
+        method = self.get_human_input  # the proxy's own, bound to this proxy: asked without the detour
+        if getattr(method, "__func__", None) is _GET_HUMAN_INPUT and id(getattr(method, "__self__", None)) == id(self):
             return self._hitl_answer(step, self._hitl_ask(step.prompt or "", step.ctx, step))
         return self._hitl_answer(step, self._hitl_ask_in_turn(step))
 
@@ -609,3 +594,28 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
 
 #: The proxy's own ``get_human_input``: a proxy whose method is this one is asked without the detour through it.
 _GET_HUMAN_INPUT = PolicyUserProxy.get_human_input
+
+
+@dataclass(frozen=True)
+class ProxySettings:
+    """What a proxy was given that AutoGen keeps to itself, read back: configuration describes a proxy from it.
+
+    Attributes:
+        termination: the ``is_termination_msg`` the proxy was given, or None for AutoGen's default.
+        default_auto_reply: AutoGen's ``default_auto_reply`` (what the proxy says when nothing else replied).
+        code_execution_config: AutoGen's ``code_execution_config``: its settings, or False for no code.
+    """
+
+    termination: Callable[[dict[str, Any]], Any] | None
+    default_auto_reply: str | dict[str, Any] | None
+    code_execution_config: dict[str, Any] | Literal[False]
+
+
+def settings_of(proxy: PolicyUserProxy) -> ProxySettings:
+    """Read back what ``proxy`` was given (a function, so that no name is added to a class users subclass).
+
+    Examples:
+        >>> settings_of(PolicyUserProxy("user", code_execution_config=False, default_auto_reply="ok"))
+        ProxySettings(termination=None, default_auto_reply='ok', code_execution_config=False)
+    """
+    return ProxySettings(proxy._hitl_termination, proxy._default_auto_reply, proxy._code_execution_config)
