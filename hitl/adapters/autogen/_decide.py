@@ -8,14 +8,18 @@ The proxy's reply function hands each incoming message to these steps: build the
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from ...core import rules as _rules
+from ...core.approval import Gates
 from ...core.context import TurnContext, context_of, message_text
-from ...core.policies import Decision
+from ...core.errors import ConfigWarning, user_stacklevel
+from ...core.limits import Limits
+from ...core.policies import Decision, InputPolicy, Never, Terminate, to_mode
 from ...core.records import new_record
 from ...core.rules import InputEvent, Outcome
 from . import compat as _compat
@@ -43,6 +47,55 @@ CURRENT_STEP: ContextVar[Turn | None] = ContextVar("hitl_current_step", default=
 
 class DecisionSteps(ProxyState):
     """The steps of one decision (a part of ``PolicyUserProxy``; it holds no state of its own)."""
+
+    def _hitl_warn_if_unbounded(self, kwargs: Mapping[str, Any]) -> None:
+        """Warn when a chat can only end at AutoGen's default limit: the classic NEVER mistake."""
+        if (
+            not self._hitl_explicit_policy
+            or self._hitl_can_ask
+            or self._hitl_termination is not None
+            or self._hitl_limits != Limits()
+            or kwargs.get("max_turns") is not None
+        ):
+            return
+        warnings.warn(
+            f"PolicyUserProxy {self.name!r}: policy {self._hitl_policy!r} never asks a human, there is no "
+            "is_termination_msg (AutoGen's default stops only on a message that is exactly 'TERMINATE'), no "
+            "limits and no max_turns, so this chat may run to AutoGen's default of 100 consecutive auto-replies. "
+            "Pass is_termination_msg=hitl.Keyword(), and limits=hitl.Limits(...) or max_turns=",
+            ConfigWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+    def _hitl_set_policy(self, policy: InputPolicy) -> None:
+        gates = Gates.of(policy)
+        self._hitl_policy = policy
+        self._hitl_gates = gates
+        if gates is not None and self._hitl_ready:
+            self._hitl_install_gate()
+        # Worked out once per policy, not once per message.
+        self._hitl_policy_repr = repr(policy)
+        self._hitl_mode = to_mode(policy)
+        self._hitl_can_ask = policy.can_ask
+        # A gate asks where gated content runs, whatever the composition decides at the message.
+        self._hitl_may_ask = policy.can_ask or gates is not None
+        self._hitl_refresh_quick()
+
+    def _hitl_refresh_quick(self) -> None:
+        """Work out the decision the fast path of ``_hitl_begin`` records, or None where it does not apply.
+
+        ``Never()`` and ``Terminate()`` (exactly: not a subclass) decide from the limit and the termination
+        check alone, and under the limit on a message that is not a termination message, decide the same
+        every time: that decision is taken from the policy once here. The fast path needs no context, so
+        it is off when anything else reads one: an auto-reply step, approval gates.
+        """
+        policy = self._hitl_policy
+        quick = None
+        if type(policy) in (Never, Terminate) and not self._hitl_has_step and self._hitl_gates is None:
+            quick = policy.decide(TurnContext("", auto_replies=0, auto_reply_limit=1, is_termination=False))
+            if quick.ask:  # pragma: no cover - neither asks there
+                quick = None
+        self._hitl_quick = quick
 
     def _hitl_turn_context(self, messages: list[dict[str, Any]], sender: Any) -> TurnContext:
         return context_of(

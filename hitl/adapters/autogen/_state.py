@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ...core.approval import Gates
     from ...core.context import TurnContext
+    from ...core.limits import Limits
     from ...core.policies import Decision, InputPolicy
     from ...core.records import DecisionRecord
     from ...core.rules import Outcome
@@ -47,6 +48,11 @@ class ProxyState:
         _hitl_sinks: list[AuditSink]
         _hitl_input: HumanInput | AsyncHumanInput
         _hitl_console: bool
+        _hitl_ready: bool
+        _hitl_may_ask: bool
+        _hitl_explicit_policy: bool
+        _hitl_termination: Callable[[dict[str, Any]], Any] | None
+        _hitl_limits: Limits
         _hitl_shown: tuple[str, str]
         # AutoGen's
         name: str
@@ -59,6 +65,7 @@ class ProxyState:
 
         def register_reply(self, *args: Any, **kwargs: Any) -> None: ...
         def _hitl_turn_context(self, messages: list[dict[str, Any]], sender: Any) -> TurnContext: ...
+        def _hitl_install_gate(self) -> None: ...
         def _hitl_ask_in_turn(self, turn: Turn) -> str: ...
         async def _hitl_a_ask_in_turn(self, turn: Turn) -> str: ...
         def _hitl_stop(self, turn: Turn, reason: str, answer: str | None = None) -> tuple[bool, None]: ...

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,9 +29,9 @@ from typing_extensions import Self
 
 from ...core.approval import Gates
 from ...core.context import TurnContext
-from ...core.errors import ConfigurationError, ConfigWarning, user_stacklevel
+from ...core.errors import ConfigurationError
 from ...core.limits import Limits
-from ...core.policies import Decision, InputPolicy, Never, Terminate, from_mode, to_mode
+from ...core.policies import Decision, InputPolicy, from_mode, to_mode
 from ...core.records import DecisionRecord
 from ...core.replies import AutoReply, as_auto_reply
 from ...providers import AsyncHumanInput, HumanInput, NoAnswer, a_ask
@@ -223,25 +222,6 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
             self._hitl_install_gate()
         self._hitl_explicit_policy = policy is not None  # a mode string is a drop-in: as quiet as AutoGen
 
-    def _hitl_warn_if_unbounded(self, kwargs: Mapping[str, Any]) -> None:
-        """Warn when a chat can only end at AutoGen's default limit: the classic NEVER mistake."""
-        if (
-            not self._hitl_explicit_policy
-            or self._hitl_can_ask
-            or self._hitl_termination is not None
-            or self._hitl_limits != Limits()
-            or kwargs.get("max_turns") is not None
-        ):
-            return
-        warnings.warn(
-            f"PolicyUserProxy {self.name!r}: policy {self._hitl_policy!r} never asks a human, there is no "
-            "is_termination_msg (AutoGen's default stops only on a message that is exactly 'TERMINATE'), no "
-            "limits and no max_turns, so this chat may run to AutoGen's default of 100 consecutive auto-replies. "
-            "Pass is_termination_msg=hitl.Keyword(), and limits=hitl.Limits(...) or max_turns=",
-            ConfigWarning,
-            stacklevel=user_stacklevel(),
-        )
-
     @classmethod
     def from_config(cls, source: ProxyConfig | Mapping[str, Any] | str | os.PathLike[str], **kwargs: Any) -> Self:
         """Build a proxy from a [`ProxyConfig`][hitl.config.ProxyConfig], a dict, or a JSON or YAML file.
@@ -280,20 +260,6 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         self._hitl_set_policy(resolve_policy(policy, None))
         self._hitl_policy_before_mode = None
         self._hitl_explicit_policy = True
-
-    def _hitl_set_policy(self, policy: InputPolicy) -> None:
-        gates = Gates.of(policy)
-        self._hitl_policy = policy
-        self._hitl_gates = gates
-        if gates is not None and self._hitl_ready:
-            self._hitl_install_gate()
-        # Worked out once per policy, not once per message.
-        self._hitl_policy_repr = repr(policy)
-        self._hitl_mode = to_mode(policy)
-        self._hitl_can_ask = policy.can_ask
-        # A gate asks where gated content runs, whatever the composition decides at the message.
-        self._hitl_may_ask = policy.can_ask or gates is not None
-        self._hitl_refresh_quick()
 
     @property
     def code_executor(self) -> Any:
@@ -367,22 +333,6 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
             self.register_reply(_compat.AnySender, auto_reply_step, position=len(self._reply_func_list))
         self._hitl_has_step = True
         self._hitl_refresh_quick()
-
-    def _hitl_refresh_quick(self) -> None:
-        """Work out the decision the fast path of ``_hitl_begin`` records, or None where it does not apply.
-
-        ``Never()`` and ``Terminate()`` (exactly: not a subclass) decide from the limit and the termination
-        check alone, and under the limit on a message that is not a termination message, decide the same
-        every time: that decision is taken from the policy once here. The fast path needs no context, so
-        it is off when anything else reads one: an auto-reply step, approval gates.
-        """
-        policy = self._hitl_policy
-        quick = None
-        if type(policy) in (Never, Terminate) and not self._hitl_has_step and self._hitl_gates is None:
-            quick = policy.decide(TurnContext("", auto_replies=0, auto_reply_limit=1, is_termination=False))
-            if quick.ask:  # pragma: no cover - neither asks there
-                quick = None
-        self._hitl_quick = quick
 
     def auto_reply(self, ctx: TurnContext) -> str | dict[str, Any] | None:
         """Return the auto-reply to the message in ``ctx``; override it to write your own.
