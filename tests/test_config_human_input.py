@@ -122,7 +122,11 @@ def test_a_human_input_block_dumped_when_one_model_held_every_kind_still_loads()
         ),
         (
             {"kind": "stdin"},
-            [("human_input", "does not match any of the expected tags: 'console', 'scripted', 'queue'")],
+            [("human_input.kind", "kind must be one of 'console', 'scripted', 'queue' (got 'stdin')")],
+        ),
+        (
+            {"kind": "Queue"},
+            [("human_input.kind", "(got 'Queue') (kinds are lower case: 'queue')")],
         ),
         ({"kind": "queue", "conversaton": "c1"}, [("human_input.queue.conversaton", "Extra inputs are not permitted")]),
         ({"kind": "console", "timeout": {"seconds": 0}}, [("human_input.console.timeout.seconds", "greater than 0")]),
@@ -175,3 +179,12 @@ def test_a_proxy_is_remembered_by_what_it_was_built_from_without_being_kept_aliv
     del proxy
     gc.collect()
     assert built() is None  # the memory does not keep it alive
+
+
+def test_a_deadline_longer_than_a_year_is_refused_when_the_file_is_read_not_when_the_proxy_is_built() -> None:
+    import pydantic
+
+    from hitl.config import load_config
+
+    with pytest.raises(pydantic.ValidationError, match="less than or equal to 31536000"):
+        load_config({"name": "user", "policy": "always", "human_input": {"timeout": {"seconds": 1e300}}})

@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, StrictStr, field_valida
 from pydantic_core import InitErrorDetails, ValidationError
 
 from ..core.errors import ConfigurationError
+from ..providers.timeout import MAX_TIMEOUT_SECONDS
 from ._model import Model
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 class TimeoutConfig(Model):
     """A deadline for the human: after ``seconds``, ``default`` is the answer (``"exit"``, ``""`` or a text)."""
 
-    seconds: Annotated[float, Field(gt=0, strict=False, allow_inf_nan=False)]
+    seconds: Annotated[float, Field(gt=0, le=MAX_TIMEOUT_SECONDS, strict=False, allow_inf_nan=False)]
     default: StrictStr = "exit"
 
     @field_validator("seconds", mode="before")
@@ -177,7 +178,20 @@ def _kind_of_the_block(value: Any) -> Any:
     given = "kind" in block
     kind = block.setdefault("kind", "console")
     if kind not in _KIND_NAMES:
-        return block  # the union names the kinds
+        names = ", ".join(repr(model.model_fields["kind"].default) for model in _KINDS)
+        lower = kind.lower() if isinstance(kind, str) else None
+        hint = f" (kinds are lower case: {lower!r})" if lower in _KIND_NAMES else ""
+        raise ValidationError.from_exception_data(
+            "human_input",
+            [
+                InitErrorDetails(
+                    type="value_error",
+                    loc=("kind",),
+                    input=kind,
+                    ctx={"error": ValueError(f"kind must be one of {names} (got {kind!r}){hint}")},
+                )
+            ],
+        )
     which = f"kind {kind!r}" if given else f"kind {kind!r} (the kind when none is given)"
     problems: list[tuple[str, str]] = []
     for key, (owner, unused) in _KEY_OF_KIND.items():
