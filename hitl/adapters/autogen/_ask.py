@@ -37,11 +37,8 @@ class AskingSteps(ProxyState):
         provider: Any = self._hitl_input
         if self._hitl_console:
             self.check_can_ask()
-        shown = self._hitl_shown  # read once: another thread may ask meanwhile
-        if prompt is not shown[0]:  # most questions ask with the same text: escaped once
-            shown = self._hitl_shown = (prompt, visible(prompt))
         try:
-            answer = ask(provider, shown[1], ctx)
+            answer = ask(provider, self._hitl_visible(prompt), ctx)
         except NoAnswer as missing:
             answer = self._hitl_no_answer(step, missing)
         if type(answer) is not str:
