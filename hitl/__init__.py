@@ -1,7 +1,8 @@
 """Typed, composable human-in-the-loop policies for AutoGen's classic agents."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from .adapters.configuration import install_configuration_layer
 from .core.context import TurnContext
 from .core.errors import (
     AutoReplyError,
@@ -17,6 +18,7 @@ from .core.policies import AllOf, Always, AnyOf, Decision, InputPolicy, Never, N
 from .core.replies import AutoReply, CallableReply, FirstMatch, StaticReply
 
 if TYPE_CHECKING:
+    from .adapters.autogen.group import Interjection, SpeakerSelection
     from .adapters.autogen.prompts import Prompts
     from .adapters.autogen.proxy import PolicyUserProxy
     from .adapters.autogen.workflow import Stage, StageResult, Workflow, WorkflowResult
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from .stores.audit import DecisionRecord, JsonlAudit, LoggingAudit
 
 __version__ = "0.1.0"
+
+_T = TypeVar("_T")
 
 __all__ = [
     "AllOf",
@@ -57,6 +61,7 @@ __all__ = [
     "HumanInput",
     "InputExhaustedError",
     "InputPolicy",
+    "Interjection",
     "JsonlAudit",
     "Keyword",
     "Limits",
@@ -70,6 +75,7 @@ __all__ = [
     "QueueInput",
     "ScriptExhaustedError",
     "ScriptedInput",
+    "SpeakerSelection",
     "Stage",
     "StageResult",
     "StaticReply",
@@ -108,6 +114,8 @@ _LAZY = {
     "Stage": "adapters.autogen.workflow",
     "StageResult": "adapters.autogen.workflow",
     "Workflow": "adapters.autogen.workflow",
+    "SpeakerSelection": "adapters.autogen.group",
+    "Interjection": "adapters.autogen.group",
     "WorkflowResult": "adapters.autogen.workflow",
 }
 
@@ -117,3 +125,22 @@ __getattr__ = lazy_names(__name__, {name: f".{module}" for name, module in _LAZY
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+class LazyConfiguration:
+    """The configuration layer adapters use for ``from_config``/``to_config``: ``hitl.config``, loaded on first use."""
+
+    def build(self, proxy_class: type[_T], source: Any, options: dict[str, Any]) -> _T:
+        """Build ``proxy_class`` from a ``ProxyConfig``, a dict or a file (see ``hitl.config.build_proxy``)."""
+        from .config import build_proxy
+
+        return build_proxy(proxy_class, source, options)  # type: ignore[arg-type]
+
+    def describe(self, proxy: Any) -> Any:
+        """Describe ``proxy`` as a ``ProxyConfig``."""
+        from .config import ProxyConfig
+
+        return ProxyConfig.of(proxy)
+
+
+install_configuration_layer(LazyConfiguration())

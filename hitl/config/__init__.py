@@ -39,7 +39,7 @@ from ._auto_reply import RulesAutoReply as RulesAutoReply
 from ._auto_reply import StaticAutoReply as StaticAutoReply
 from ._auto_reply import build_auto_reply as build_auto_reply
 from ._code_execution import CodeExecutionConfig
-from ._files import MAX_NESTING, MAX_VALUES, load_config
+from ._files import MAX_NESTING, MAX_VALUES, build_proxy, load_config
 from ._human_input import (
     ConsoleInputConfig,
     HumanInputConfig,
@@ -69,6 +69,7 @@ __all__ = [
     "ScriptedInputConfig",
     "TerminationConfig",
     "TimeoutConfig",
+    "build_proxy",
     "json_schema",
     "load_config",
 ]

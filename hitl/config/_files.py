@@ -8,10 +8,13 @@ import re
 import reprlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ConfigurationError
 from ._proxy import ProxyConfig
+
+if TYPE_CHECKING:
+    from ..adapters.autogen.proxy import PolicyUserProxy
 
 MAX_NESTING = 100
 """How deep lists and mappings may nest in a configuration: far beyond any real one, far below the depth at
@@ -235,3 +238,23 @@ def _parts(node: object) -> list[object] | None:
     if isinstance(node, (list, tuple)):
         return list(node)
     return None
+
+
+def build_proxy(
+    proxy_class: type[PolicyUserProxy],
+    source: ProxyConfig | str | os.PathLike[str] | Mapping[str, Any],
+    options: Mapping[str, Any],
+) -> PolicyUserProxy:
+    """Build ``proxy_class`` from a [`ProxyConfig`][hitl.config.ProxyConfig], a dict or a file.
+
+    What ``PolicyUserProxy.from_config`` does: ``options`` go to the constructor and win over the
+    configuration (see [`ProxyConfig.build`][hitl.config.ProxyConfig.build]).
+
+    Examples:
+        >>> from hitl import PolicyUserProxy
+        >>> options = {"code_execution_config": False}
+        >>> build_proxy(PolicyUserProxy, {"name": "user", "policy": "terminate"}, options).policy
+        Terminate()
+    """
+    config = source if isinstance(source, ProxyConfig) else load_config(source)
+    return config.build(proxy_class=proxy_class, **options)

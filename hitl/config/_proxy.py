@@ -210,7 +210,7 @@ class ProxyConfig(Model):
             ConfigurationError: for parts set in code that have no configuration form (a ``When`` of your
                 own function, a lambda as ``is_termination_msg``, a callback provider...).
         """
-        from ..adapters.autogen.proxy import settings_of
+        from ..adapters.autogen.settings import settings_of
 
         built_from = _BUILT_FROM.get(proxy)
         settings = settings_of(proxy)

@@ -360,11 +360,16 @@ class AfterAutoReplies(Condition):
 
 @dataclass(frozen=True, slots=True, init=False)
 class FromSender(Condition):
-    """The message comes from one of the named agents.
+    """The message was written by one of the named agents (``ctx.speaker``).
+
+    In a group chat that is the message's author, not the chat manager that delivered it; in a two-agent
+    chat, the sender.
 
     Examples:
         >>> from hitl import TurnContext
         >>> FromSender("coder", "reviewer")(TurnContext("done", sender="coder"))
+        True
+        >>> FromSender("critic")(TurnContext("looks wrong", sender="chat_manager", speaker="critic"))
         True
     """
 
@@ -376,8 +381,8 @@ class FromSender(Condition):
         object.__setattr__(self, "names", names)
 
     def test(self, ctx: TurnContext) -> bool:
-        """True when the sender is one of the names."""
-        return ctx.sender in self.names
+        """True when the message's author (``ctx.speaker``) is one of the names."""
+        return ctx.speaker in self.names
 
     def __repr__(self) -> str:
         return f"FromSender({', '.join(map(repr, self.names))})"

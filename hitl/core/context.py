@@ -123,7 +123,10 @@ class TurnContext:
         messages: the conversation with this sender so far, ``message`` last (a snapshot: a list is
             viewed in place as a [`HistoryView`][hitl.core.context.HistoryView] of its current length, so later
             messages never show up in it, and nothing is copied).
-        sender: the name of the agent that sent ``message`` (``None`` when AutoGen gives no sender).
+        sender: the name of the agent that delivered ``message`` (``None`` when AutoGen gives no sender). In a
+            group chat every message is delivered by the chat manager.
+        speaker: the name of the agent that wrote ``message``: in a group chat, its author; in a two-agent
+            chat, the sender (the default).
         recipient: the name of the proxy that received it.
         auto_replies: how many consecutive auto-replies the proxy has sent to this sender so far
             (AutoGen's own counter: it resets whenever a human replies).
@@ -147,6 +150,7 @@ class TurnContext:
         "message",
         "recipient",
         "sender",
+        "speaker",
     )
 
     _history: Sequence[Mapping[str, Any]]
@@ -155,6 +159,7 @@ class TurnContext:
     _text: str  # set on first use, for content that is not a str
     message: Mapping[str, Any]
     sender: str | None
+    speaker: str | None
     recipient: str
     auto_replies: int
     auto_reply_limit: int
@@ -169,8 +174,12 @@ class TurnContext:
         auto_replies: int = 0,
         auto_reply_limit: int = DEFAULT_AUTO_REPLY_LIMIT,
         is_termination: bool | Callable[[dict[str, Any]], bool] = False,
+        speaker: str | None = None,
     ) -> None:
-        """Build a context; a plain string message is taken as ``{"content": message}``."""
+        """Build a context; a plain string message is taken as ``{"content": message}``.
+
+        ``speaker`` defaults to ``sender`` (in a two-agent chat, who sent a message wrote it).
+        """
         if isinstance(message, str):
             message = {"content": message}
         if messages is None:
@@ -185,6 +194,7 @@ class TurnContext:
             auto_replies,
             auto_reply_limit,
             bool(is_termination) if isinstance(is_termination, bool) else is_termination,
+            sender if speaker is None else speaker,
         )
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -262,8 +272,9 @@ class TurnContext:
 
     def __repr__(self) -> str:
         term = repr(self._termination) if self._termination is True or self._termination is False else "?"
+        speaker = "" if self.speaker == self.sender else f"speaker={self.speaker!r}, "
         return (
-            f"TurnContext(sender={self.sender!r}, turn={self.turn}, text={self.text[:40]!r}, "
+            f"TurnContext(sender={self.sender!r}, {speaker}turn={self.turn}, text={self.text[:40]!r}, "
             f"auto_replies={self.auto_replies}/{self.auto_reply_limit}, is_termination={term})"
         )
 
@@ -282,6 +293,7 @@ _SETTERS = tuple(
         "auto_replies",
         "auto_reply_limit",
         "_termination",
+        "speaker",
     )
 )
 
@@ -304,8 +316,9 @@ def _fill(
     auto_replies: int,
     auto_reply_limit: int,
     termination: Any,
+    speaker: str | None,
 ) -> TurnContext:
-    set_message, set_history, set_length, set_sender, set_recipient, set_replies, set_limit, set_check = _SETTERS
+    set_message, set_history, set_length, set_sender, set_recipient, set_replies, set_limit, set_end, set_who = _SETTERS
     set_message(context, message)
     set_history(context, history)
     set_length(context, length)
@@ -313,7 +326,8 @@ def _fill(
     set_recipient(context, recipient)
     set_replies(context, auto_replies)
     set_limit(context, auto_reply_limit)
-    set_check(context, termination)
+    set_end(context, termination)
+    set_who(context, speaker)
     return context
 
 
@@ -324,11 +338,12 @@ def context_of(
     auto_replies: int,
     auto_reply_limit: int,
     is_termination: Callable[[dict[str, Any]], bool],
+    speaker: str | None = None,
 ) -> TurnContext:
     """Build the context of the last message of a chat's ``history``, as the proxy does for every message.
 
     What the constructor does, less its checks and conversions (the arguments are the proxy's own), as
-    this runs once a message.
+    this runs once a message. ``speaker`` defaults to ``sender``.
     """
     return _fill(
         _NEW(TurnContext),
@@ -340,6 +355,7 @@ def context_of(
         auto_replies,
         auto_reply_limit,
         is_termination,
+        sender if speaker is None else speaker,
     )
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic.fields import FieldInfo
 from pydantic_core import core_schema
 
-from .rules import CheckpointOutcome, InputEvent, Outcome
+from .rules import CheckpointOutcome, InputEvent, Outcome, SelectionOutcome
 
 __all__ = ["DecisionRecord", "new_record", "record_data"]
 
@@ -38,6 +38,7 @@ _FIELDS: Final = (
     "stop_reason",
     "message",
     "stage",
+    "speaker",
 )
 
 
@@ -62,10 +63,11 @@ class _Schemas:
         prompt: str | None = None
         answer: str | None = None
         input_event: InputEvent | None = None
-        outcome: Outcome | CheckpointOutcome
+        outcome: Outcome | CheckpointOutcome | SelectionOutcome
         stop_reason: str | None = None
         message: str = ""
         stage: str | None = None
+        speaker: str | None = None
 
 
 _RecordSchema = _Schemas.DecisionRecord
@@ -83,7 +85,7 @@ class DecisionRecord:
     Attributes:
         time: when the decision was complete (UTC).
         agent: the proxy's name.
-        sender: the sender's name.
+        sender: the name of the agent that delivered the message (in a group chat, the chat manager).
         turn: the position of the message in the conversation (1-based).
         auto_replies: consecutive auto-replies to this sender before this message.
         auto_reply_limit: the limit in force.
@@ -96,12 +98,15 @@ class DecisionRecord:
         input_event: how the answer came about, if asked: ``answered``, or ``timeout``, ``eof`` or
             ``interrupt`` when the provider's fallback answer was used instead.
         outcome: ``human_reply``, ``auto_reply`` or ``stop``; for a workflow checkpoint ``approved``,
-            ``redirected`` or ``aborted``.
+            ``redirected`` or ``aborted``; for a question about a group chat's next speaker (``policy`` and
+            ``fired`` are ``"speaker_selection"``) ``selected``, ``fallback``, ``invalid`` or ``stop``.
         stop_reason: why the chat stopped, for ``stop``; why the workflow stopped, for ``aborted``.
         message: the incoming message's text, cut to 500 characters (at a checkpoint: the assistant's last message).
         stage: the workflow stage, on the record of its checkpoint (``None`` on a proxy's records). Such a
             record's ``agent`` is the stage's proxy, ``sender`` the assistant, ``turn`` the position of
             the assistant's last message, and ``policy`` and ``fired`` are ``"checkpoint"``.
+        speaker: the name of the agent that wrote the message: in a group chat its author, in a two-agent
+            chat the sender (``None`` in records written before it was kept).
 
     Examples:
         >>> record = DecisionRecord(
@@ -135,10 +140,11 @@ class DecisionRecord:
         prompt: str | None = None,
         answer: str | None = None,
         input_event: InputEvent | None = None,
-        outcome: Outcome | CheckpointOutcome,
+        outcome: Outcome | CheckpointOutcome | SelectionOutcome,
         stop_reason: str | None = None,
         message: str = "",
         stage: str | None = None,
+        speaker: str | None = None,
     ) -> None:
         """Build a record, validating every field (``time`` defaults to now)."""
         fields = dict(locals())
@@ -161,7 +167,7 @@ class DecisionRecord:
 
     @property
     def sender(self) -> str | None:
-        """The sender's name."""
+        """The name of the agent that delivered the message (in a group chat, the chat manager)."""
         return self._values[2]  # type: ignore[no-any-return]
 
     @property
@@ -215,8 +221,8 @@ class DecisionRecord:
         return self._values[12]  # type: ignore[no-any-return]
 
     @property
-    def outcome(self) -> Outcome | CheckpointOutcome:
-        """``human_reply``, ``auto_reply`` or ``stop``; at a checkpoint ``approved``, ``redirected`` or ``aborted``."""
+    def outcome(self) -> Outcome | CheckpointOutcome | SelectionOutcome:
+        """``human_reply``, ``auto_reply`` or ``stop``; at a checkpoint or a speaker selection, what came of it."""
         return self._values[13]  # type: ignore[no-any-return]
 
     @property
@@ -233,6 +239,11 @@ class DecisionRecord:
     def stage(self) -> str | None:
         """The workflow stage, on the record of its checkpoint (``None`` on a proxy's records)."""
         return self._values[16]  # type: ignore[no-any-return]
+
+    @property
+    def speaker(self) -> str | None:
+        """The name of the agent that wrote the message (in a group chat, its author; else the sender)."""
+        return self._values[17]  # type: ignore[no-any-return]
 
     # -- the Pydantic model API ---------------------------------------------------------------------------
     def model_dump(

@@ -11,6 +11,10 @@ from .policies import InputPolicy, Terminate
 Outcome = Literal["human_reply", "auto_reply", "stop"]
 #: What came of a workflow checkpoint: the stage approved, sent back with an instruction, or the workflow stopped.
 CheckpointOutcome = Literal["approved", "redirected", "aborted"]
+#: What came of a question about a group chat's next speaker: the human chose one (``selected``), left it
+#: to the fallback method (``fallback``), answered with no speaker and is asked again (``invalid``), or
+#: ended the chat (``stop``).
+SelectionOutcome = Literal["selected", "fallback", "invalid", "stop"]
 #: How the human's answer came about, when they were asked: typed (``answered``), or the provider's fallback
 #: answer after a deadline (``timeout``), a closed input (``eof``) or Ctrl-C (``interrupt``).
 InputEvent = Literal["answered", "timeout", "eof", "interrupt"]

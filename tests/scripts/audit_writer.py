@@ -1,4 +1,4 @@
-"""Kill -9 audit writers, over and over, on one file: for tests/test_audit_torn.py.
+"""Kill -9 audit writers, over and over, on one file: for tests/stores/test_audit_torn.py.
 
 python audit_writer.py PATH ITERATIONS SEED RECORD_BYTES
 

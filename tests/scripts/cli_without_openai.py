@@ -4,7 +4,7 @@ python cli_without_openai.py -m hitl ARGS...     the hitl command
 python cli_without_openai.py PATH/EXAMPLE.py     an example, from its directory
 
 Importing ``openai`` (or any module of it) fails as it does when the package is missing. Used by
-tests/test_cli.py and tests/test_examples.py.
+tests/cli/test_cli.py and tests/project/test_examples.py.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ python stdin_run.py [RUNNER[:SECONDS]...]   (default: chat a_chat workflow a_wor
 Each runner (a chat with Always(), or a one-stage workflow's checkpoint; ``a_`` for async) asks two questions
 on ConsoleInput(), or with ``:SECONDS`` on TimeoutInput(ConsoleInput(), SECONDS), and prints one line
 ``RESULT {json}``: what was answered and how (``events``), or ``refused`` (the ConfigurationError's message)
-when it failed fast, with how many replies the assistant had sent by then. Used by tests/test_stdin_kinds.py
-and tests/test_console_interrupt.py.
+when it failed fast, with how many replies the assistant had sent by then. Used by tests/providers/test_stdin_kinds.py
+and tests/adapters/autogen/test_console_interrupt.py.
 """
 
 from __future__ import annotations

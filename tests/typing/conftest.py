@@ -1,3 +1,3 @@
-"""These modules are for mypy (``mypy --strict hitl tests``, and ``tests/test_typing.py``), not for pytest."""
+"""These modules are for mypy (``mypy --strict hitl tests``, and ``tests/project/test_typing.py``), not for pytest."""
 
 collect_ignore_glob = ["*.py"]

@@ -36,7 +36,7 @@ class AskingSteps(ProxyState):
     def _hitl_ask(self, prompt: str, ctx: TurnContext, step: Turn | None) -> str:
         provider: Any = self._hitl_input
         if self._hitl_console:
-            self.check_can_ask()
+            provider.check_interactive()  # asked: also when a group's selection handed a never-asking proxy the turn
         try:
             answer = ask(provider, self._hitl_visible(prompt), ctx)
         except NoAnswer as missing:

@@ -20,12 +20,12 @@ from ...core.context import TurnContext, context_of, message_text
 from ...core.errors import ConfigWarning, user_stacklevel
 from ...core.limits import Limits
 from ...core.policies import Decision, InputPolicy, Never, Terminate, to_mode
-from ...core.records import new_record
+from ...core.records import DecisionRecord, new_record
 from ...core.rules import InputEvent, Outcome
 from . import compat as _compat
 from ._state import ProxyState
 
-__all__ = ["CURRENT_STEP", "NAMES_KEPT", "DecisionSteps", "Turn", "fired_name", "human_reply"]
+__all__ = ["CURRENT_STEP", "NAMES_KEPT", "DecisionSteps", "Handover", "Turn", "fired_name", "human_reply"]
 
 NAMES_KEPT = 256  # policy parts whose names a proxy keeps at most (a policy rarely has more)
 
@@ -39,6 +39,27 @@ class Turn:
     sender: Any
     prompt: str | None = None
     event: InputEvent = "answered"
+    given: str | None = None  # the human's words, given before the turn (an interjection): nobody is asked
+    recorded: bool = True  # False when the answer is on record already (an exit at a group's speaker question)
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """The proxy's next turn, handed to its human by a group's speaker selection.
+
+    Attributes:
+        decision: why the human gets the turn (it asks, whatever the proxy's own policy would decide).
+        group: the history (``GroupChat.messages``) of the group whose selection handed it over: only a
+            request of its manager takes the turn (AutoGen's manager runs a copy of the ``GroupChat`` that
+            shares this list).
+        answer: the human's words, when they were given beforehand (an interjection); else the human is asked.
+        recorded: False when the turn's decision is on record already, so the proxy keeps no record of it.
+    """
+
+    decision: Decision
+    group: Any
+    answer: str | None = None
+    recorded: bool = True
 
 
 #: The question under way in this thread or task (read by ``get_human_input``).
@@ -105,6 +126,7 @@ class DecisionSteps(ProxyState):
             self._consecutive_auto_reply_counter[sender],
             self._max_consecutive_auto_reply_dict[sender],
             self._is_termination_msg,
+            _compat.author_of(sender, messages[-1]),
         )
 
     def _hitl_begin(self, messages: list[dict[str, Any]] | None, sender: Any) -> Turn | tuple[bool, None]:
@@ -115,6 +137,9 @@ class DecisionSteps(ProxyState):
         if self._hitl_gates is not None:
             self._hitl_gate.clear()  # approvals hold for the message they were given at, no longer
             self._hitl_last_sender = sender
+        handed = self._hitl_handed
+        if handed is not None and getattr(getattr(sender, "groupchat", None), "messages", None) is handed.group:
+            return self._hitl_handed_turn(messages, sender)
         replies = self._consecutive_auto_reply_counter[sender]
         limit = self._max_consecutive_auto_reply_dict[sender]
         termination: Any = self._is_termination_msg
@@ -127,13 +152,22 @@ class DecisionSteps(ProxyState):
             if not termination:
                 self._consecutive_auto_reply_counter[sender] = replies + 1
                 name = None if sender is None else sender.name
+                speaker = _compat.author_of(sender, message)
                 position = len(messages)
-                self._hitl_keep(name, position, replies, limit, quick, None, None, None, "auto_reply", None, message)
+                self._hitl_keep(
+                    name, speaker, position, replies, limit, quick, None, None, None, "auto_reply", None, message
+                )
                 if self._hitl_can_ask:
                     _compat.emit_using_auto_reply(self._hitl_mode, sender, self)
                 return False, None
         ctx = context_of(  # as _hitl_turn_context builds it, without the call: this runs on every message
-            messages, None if sender is None else sender.name, self.name, replies, limit, termination
+            messages,
+            None if sender is None else sender.name,
+            self.name,
+            replies,
+            limit,
+            termination,
+            _compat.author_of(sender, messages[-1]),
         )
         turn = Turn(ctx, self._hitl_policy.decide(ctx), sender)
         if turn.decision.ask:
@@ -146,6 +180,23 @@ class DecisionSteps(ProxyState):
         if outcome == "stop":
             return self._hitl_stop(turn, reason or "")
         return self._hitl_auto_reply(turn)
+
+    def _hitl_handed_turn(self, messages: list[dict[str, Any]], sender: Any) -> Turn:
+        """Begin a turn a group's speaker selection handed to the human: asked (or already answered)."""
+        handed = self._hitl_handed
+        assert handed is not None
+        self._hitl_handed = None
+        ctx = self._hitl_turn_context(messages, sender)
+        turn = Turn(ctx, handed.decision, sender)
+        if handed.answer is not None:  # nobody is asked: the record says so, with the human's words as the answer
+            turn.given = handed.answer
+            turn.recorded = handed.recorded
+            return turn
+        prompt = self.build_prompt(ctx, handed.decision)
+        if type(prompt) is not str:
+            raise TypeError(f"{type(self).__name__}.build_prompt returned {prompt!r}, not a str")
+        turn.prompt = prompt
+        return turn
 
     def _hitl_answer(self, turn: Turn, answer: object) -> tuple[bool, dict[str, Any] | None]:
         if not isinstance(answer, str):
@@ -183,10 +234,13 @@ class DecisionSteps(ProxyState):
         return False, None
 
     def _hitl_record(self, turn: Turn, answer: str | None, outcome: Outcome, stop_reason: str | None) -> None:
+        if not turn.recorded:
+            return
         ctx = turn.ctx
         prompt = turn.prompt
         self._hitl_keep(
             ctx.sender,
+            ctx.speaker,
             ctx._length,
             ctx.auto_replies,
             ctx.auto_reply_limit,
@@ -202,6 +256,7 @@ class DecisionSteps(ProxyState):
     def _hitl_keep(
         self,
         sender: str | None,
+        speaker: str | None,
         turn: int,
         auto_replies: int,
         limit: int,
@@ -238,8 +293,15 @@ class DecisionSteps(ProxyState):
                 stop_reason,
                 (content if type(content) is str else message_text(content))[:500],
                 None,
+                speaker,
             )
         )
+        self._hitl_records.append(record)  # as _hitl_log does, without the call: this runs on every message
+        for sink in self._hitl_sinks:
+            sink.write(record)
+
+    def _hitl_log(self, record: DecisionRecord) -> None:
+        """Keep ``record`` in ``decisions`` and give it to the audit sinks."""
         self._hitl_records.append(record)
         for sink in self._hitl_sinks:
             sink.write(record)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ...core.rules import Outcome
     from ...providers import AsyncHumanInput, HumanInput
     from ...stores.audit import AuditSink
-    from ._decide import Turn
+    from ._decide import Handover, Turn
     from ._gate import ExecutionGate
     from .prompts import Prompts
 
@@ -54,6 +54,7 @@ class ProxyState:
         _hitl_termination: Callable[[dict[str, Any]], Any] | None
         _hitl_limits: Limits
         _hitl_shown: tuple[str, str]
+        _hitl_handed: Handover | None
         # AutoGen's
         name: str
         _oai_messages: dict[Any, list[dict[str, Any]]]

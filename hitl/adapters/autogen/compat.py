@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from importlib import metadata
 from typing import Any
 
@@ -28,7 +28,10 @@ __all__ = [
     "AssistantAgent",
     "CodeResult",
     "ConversableAgent",
+    "GroupChat",
+    "GroupChatManager",
     "UserProxyAgent",
+    "author_of",
     "content_str",
     "default_iostream",
     "emit_no_human_input",
@@ -41,6 +44,7 @@ __all__ = [
     "is_coroutine_callable",
     "record_human_input",
     "runs_by_language",
+    "selects_manually",
     "silent_iostream",
 ]
 
@@ -75,7 +79,7 @@ def missing_autogen_message(pyautogen_version: str | None) -> str:
 
 try:
     import autogen
-    from autogen import Agent, AssistantAgent, ConversableAgent, UserProxyAgent
+    from autogen import Agent, AssistantAgent, ConversableAgent, GroupChat, GroupChatManager, UserProxyAgent
     from autogen.code_utils import UNKNOWN as UNKNOWN_LANGUAGE  # how AutoGen finds the code it runs
     from autogen.code_utils import content_str, extract_code, infer_lang
     from autogen.coding.base import CodeResult
@@ -108,6 +112,33 @@ ASYNC_INPUT_DELEGATES: bool = AUTOGEN_DISTRIBUTION == "pyautogen" and AUTOGEN_VE
 
 if not hasattr(ConversableAgent, "check_termination_and_human_reply"):  # pragma: no cover
     raise ImportError(f"{_INSTALL_HINT}; the installed `autogen` ({AUTOGEN_VERSION}) is not the classic API")
+
+
+def author_of(sender: Any, message: Mapping[str, Any]) -> str | None:
+    """Return the name of the agent that wrote ``message``, which ``sender`` delivered.
+
+    In a group chat the chat manager delivers every message, and AutoGen's group history names its author
+    in the message's ``name`` (set by ``GroupChat.append``); a result of the deprecated ``function_call``
+    API keeps its function's name there instead, so its author is the manager's last speaker. Otherwise
+    the sender wrote it.
+    """
+    if sender is None:
+        return None
+    if type(sender) is GroupChatManager or isinstance(sender, GroupChatManager):
+        name = message.get("name")
+        if isinstance(name, str) and message.get("role") != "function":
+            return name
+        last = sender.last_speaker
+        return None if last is None else str(last.name)
+    return str(sender.name)
+
+
+def selects_manually(recipient: Any) -> bool:
+    """Whether ``recipient`` is a group chat manager whose group selects speakers with AutoGen's ``"manual"``."""
+    if not isinstance(recipient, GroupChatManager):
+        return False
+    method = getattr(recipient.groupchat, "speaker_selection_method", None)
+    return isinstance(method, str) and method.lower() == "manual"
 
 
 class _MatchesEverything(type):

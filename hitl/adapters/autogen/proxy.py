@@ -21,69 +21,40 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from typing_extensions import Self
 
 from ...core.approval import Gates
 from ...core.context import TurnContext
-from ...core.errors import ConfigurationError
+from ...core.errors import ConfigurationError, ConfigWarning
 from ...core.limits import Limits
 from ...core.policies import Decision, InputPolicy, from_mode, to_mode
 from ...core.records import DecisionRecord
 from ...core.replies import AutoReply, as_auto_reply
 from ...providers import AsyncHumanInput, HumanInput, NoAnswer, a_ask
 from ...stores.audit import AuditSink
+from ..configuration import configuration_layer
 from . import compat as _compat
 from ._ask import AskingSteps, checked_answer
-from ._decide import CURRENT_STEP, NAMES_KEPT, DecisionSteps, Turn
+from ._chain import a_check_termination_and_human_reply as a_check_termination_and_human_reply
+from ._chain import auto_reply_step as auto_reply_step
+from ._chain import check_termination_and_human_reply as check_termination_and_human_reply
+from ._decide import CURRENT_STEP, NAMES_KEPT, DecisionSteps, Handover, Turn
 from ._execute import ExecutionSteps, refused_call
 from ._gate import REFUSED, ExecutionGate, GatedExecutor, probing
 from ._options import check_keywords, resolve_input, resolve_limits, resolve_policy, resolve_sinks
 from .compat import ConversableAgent, UserProxyAgent
 from .console import ConsoleInput
 from .prompts import Prompts
+from .settings import ProxySettings, settings_of
 
-if TYPE_CHECKING:  # imported when used: building them costs time at `import hitl`
+if TYPE_CHECKING:  # named in signatures only: configuration builds proxies, never the other way round
     from ...config import ProxyConfig
 
 __all__ = ["PolicyUserProxy", "ProxySettings", "settings_of"]
-
-
-def check_termination_and_human_reply(
-    agent: PolicyUserProxy, messages: list[dict[str, Any]] | None = None, sender: Any = None, config: Any = None
-) -> tuple[bool, dict[str, Any] | None]:
-    """Dispatch to the proxy's method: the reply function registered in place of AutoGen's."""
-    return agent.check_termination_and_human_reply(messages, sender, config)
-
-
-def auto_reply_step(
-    agent: PolicyUserProxy,
-    messages: list[dict[str, Any]] | None = None,
-    sender: Any = None,
-    config: Any = None,
-) -> tuple[bool, Any]:
-    """Reply with the proxy's auto-reply: the last step of its reply chain, where AutoGen's default would be."""
-    if agent._hitl_reply_strategy is None and type(agent).auto_reply is PolicyUserProxy.auto_reply:
-        return True, agent._default_auto_reply  # AutoGen's own fallback: no context needed
-    if messages is None:
-        messages = agent._oai_messages[sender] if sender else []
-    if not messages:
-        return True, agent._default_auto_reply
-    # The context the policy decided on (its counter is from before this auto-reply), if it is this message's.
-    ctx = agent._hitl_decided.pop(sender, None)
-    if ctx is None or ctx.message is not messages[-1]:
-        ctx = agent._hitl_turn_context(messages, sender)
-    return True, agent.auto_reply(ctx)
-
-
-async def a_check_termination_and_human_reply(
-    agent: PolicyUserProxy, messages: list[dict[str, Any]] | None = None, sender: Any = None, config: Any = None
-) -> tuple[bool, dict[str, Any] | None]:
-    """Dispatch to the proxy's async method: the reply function registered in place of AutoGen's."""
-    return await agent.a_check_termination_and_human_reply(messages, sender, config)
 
 
 class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent):  # type: ignore[misc]  # AutoGen ships no type information
@@ -191,6 +162,7 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         self._hitl_records: list[DecisionRecord] = []
         self._hitl_prompts: dict[tuple[str, str, str], str] = {}  # by template, name and sender: a prompt
         self._hitl_shown = ("", "")  # the prompt asked last, and as shown (escaped)
+        self._hitl_handed: Handover | None = None  # the next turn, handed to the human by a group's selection
         self._hitl_limits = resolve_limits(limits, max_consecutive_auto_reply)
         self._hitl_input = resolve_input(human_input)
         self._hitl_console = isinstance(self._hitl_input, ConsoleInput)
@@ -234,10 +206,7 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
             >>> proxy.policy
             Terminate() | When(has_code_block)
         """
-        from ...config import ProxyConfig, load_config
-
-        config = source if isinstance(source, ProxyConfig) else load_config(source)
-        return config.build(proxy_class=cls, **kwargs)
+        return configuration_layer().build(cls, source, kwargs)
 
     def to_config(self) -> ProxyConfig:
         """Describe this proxy as a [`ProxyConfig`][hitl.config.ProxyConfig] (``from_config`` builds it back).
@@ -245,9 +214,7 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         Raises:
             ConfigurationError: for parts set in code that have no configuration form.
         """
-        from ...config import ProxyConfig
-
-        return ProxyConfig.of(self)
+        return configuration_layer().describe(self)  # type: ignore[no-any-return]
 
     # -- configuration ------------------------------------------------------------------------------------
     @property
@@ -374,8 +341,7 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         """
         self.check_can_ask()
         kwargs = self._with_max_turns(args, kwargs)
-        if len(args) < 4:
-            self._hitl_warn_if_unbounded(kwargs)
+        self._hitl_check_chat(recipient, args, kwargs)
         with _compat.as_deep_as_native(frames=1):  # this method's own frame, so the recursion limit falls alike
             return super().initiate_chat(recipient, *args, **kwargs)
 
@@ -383,8 +349,7 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         """Start an async chat; ``max_turns`` defaults to ``limits.max_turns``. The human is asked once per message."""
         self.check_can_ask(use_async=True)
         kwargs = self._with_max_turns(args, kwargs)
-        if len(args) < 4:
-            self._hitl_warn_if_unbounded(kwargs)
+        self._hitl_check_chat(recipient, args, kwargs)
         with _compat.as_deep_as_native(frames=1):
             return await super().a_initiate_chat(recipient, *args, **kwargs)
 
@@ -407,6 +372,24 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
             elsewhere = self._hitl_overrides("get_human_input")
         if not elsewhere:
             provider.check_interactive()
+
+    def _hitl_check_chat(self, recipient: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        # A hitl.SpeakerSelection in the recipient's group that can ask this proxy's human is asking too.
+        selection = getattr(getattr(recipient, "groupchat", None), "speaker_selection_method", None)
+        provider = self._hitl_input
+        asked_by_group = getattr(selection, "human", None) is self and getattr(selection, "may_ask", False)
+        if isinstance(provider, ConsoleInput) and asked_by_group:
+            provider.check_interactive()
+        if len(args) < 4 and not isinstance(recipient, _compat.GroupChatManager):  # max_round bounds a group
+            self._hitl_warn_if_unbounded(kwargs)
+        if _compat.selects_manually(recipient):
+            warnings.warn(
+                f"the group of {recipient.name!r} selects speakers with AutoGen's 'manual' method, which asks on "
+                f"AutoGen's console directly, not through {self.name!r}'s human input, its audit or its checks; use "
+                f"speaker_selection_method=hitl.SpeakerSelection({self.name}, then='manual')",
+                ConfigWarning,
+                stacklevel=3,
+            )
 
     def _hitl_overrides(self, name: str) -> bool:
         """Whether ``name`` is replaced on this instance or overridden by a subclass."""
@@ -435,6 +418,8 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         step = self._hitl_begin(messages, sender)
         if not isinstance(step, Turn):
             return step
+        if step.given is not None:
+            return self._hitl_answer(step, _compat.record_human_input(self, step.given))
         method = self.get_human_input  # the proxy's own, bound to this proxy: asked without the detour
         if getattr(method, "__func__", None) is _GET_HUMAN_INPUT and id(getattr(method, "__self__", None)) == id(self):
             return self._hitl_answer(step, self._hitl_ask(step.prompt or "", step.ctx, step))
@@ -447,6 +432,8 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         step = self._hitl_begin(messages, sender)
         if not isinstance(step, Turn):
             return step
+        if step.given is not None:
+            return self._hitl_answer(step, _compat.record_human_input(self, step.given))
         return self._hitl_answer(step, await self._hitl_a_ask_in_turn(step))
 
     def build_prompt(self, ctx: TurnContext, decision: Decision) -> str:
@@ -506,7 +493,8 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         step = CURRENT_STEP.get()
         ctx = self._hitl_context(step)
         provider = self._hitl_input
-        self.check_can_ask(use_async=True)
+        if isinstance(provider, ConsoleInput):
+            provider.check_interactive()  # asked: also when a group's selection handed a never-asking proxy the turn
         prompt = self._hitl_visible(prompt)
         try:
             answer = await a_ask(provider, prompt, ctx)
@@ -544,28 +532,3 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
 
 #: The proxy's own ``get_human_input``: a proxy whose method is this one is asked without the detour through it.
 _GET_HUMAN_INPUT = PolicyUserProxy.get_human_input
-
-
-@dataclass(frozen=True)
-class ProxySettings:
-    """What a proxy was given that AutoGen keeps to itself, read back: configuration describes a proxy from it.
-
-    Attributes:
-        termination: the ``is_termination_msg`` the proxy was given, or None for AutoGen's default.
-        default_auto_reply: AutoGen's ``default_auto_reply`` (what the proxy says when nothing else replied).
-        code_execution_config: AutoGen's ``code_execution_config``: its settings, or False for no code.
-    """
-
-    termination: Callable[[dict[str, Any]], Any] | None
-    default_auto_reply: str | dict[str, Any] | None
-    code_execution_config: dict[str, Any] | Literal[False]
-
-
-def settings_of(proxy: PolicyUserProxy) -> ProxySettings:
-    """Read back what ``proxy`` was given (a function, so that no name is added to a class users subclass).
-
-    Examples:
-        >>> settings_of(PolicyUserProxy("user", code_execution_config=False, default_auto_reply="ok"))
-        ProxySettings(termination=None, default_auto_reply='ok', code_execution_config=False)
-    """
-    return ProxySettings(proxy._hitl_termination, proxy._default_auto_reply, proxy._code_execution_config)

@@ -353,6 +353,7 @@ class Workflow:
             stop_reason=stop_reason,
             message=ctx.text[:500],
             stage=stage.name,
+            speaker=ctx.speaker,
         )
         for sink in self.audit:
             sink.write(record)
