@@ -17,7 +17,7 @@ from typing import Any
 from ...core import rules as _rules
 from ...core.approval import Gates
 from ...core.context import TurnContext, context_of, message_text
-from ...core.errors import ConfigWarning, user_stacklevel
+from ...core.errors import ConfigWarning, PolicyError, user_stacklevel
 from ...core.limits import Limits
 from ...core.policies import Decision, InputPolicy, Never, Terminate, to_mode
 from ...core.records import DecisionRecord, new_record
@@ -170,7 +170,11 @@ class DecisionSteps(ProxyState):
             _compat.author_of(sender, messages[-1]),
         )
         turn = Turn(ctx, self._hitl_policy.decide(ctx), sender)
-        if turn.decision.ask:
+        try:
+            asks = turn.decision.ask
+        except AttributeError:  # a policy of your own that returned something else: said, never taken for a no
+            raise PolicyError(f"{self._hitl_policy!r}.decide() returned {turn.decision!r}, not a Decision") from None
+        if asks:
             prompt = self.build_prompt(ctx, turn.decision)
             if type(prompt) is not str:
                 raise TypeError(f"{type(self).__name__}.build_prompt returned {prompt!r}, not a str")

@@ -31,6 +31,7 @@ __all__ = [
     "GroupChat",
     "GroupChatManager",
     "UserProxyAgent",
+    "ask_for_manual_selection",
     "author_of",
     "content_str",
     "default_iostream",
@@ -131,6 +132,16 @@ def author_of(sender: Any, message: Mapping[str, Any]) -> str | None:
         last = sender.last_speaker
         return None if last is None else str(last.name)
     return str(sender.name)
+
+
+def ask_for_manual_selection(groupchat: Any, chooser: Callable[[list[Any] | None], Any]) -> None:
+    """Make ``groupchat``'s manual speaker selection call ``chooser`` instead of reading AutoGen's console.
+
+    AutoGen's ``"manual"`` method first narrows the agents (speaker transitions, repeat rules, the agents
+    that can run a pending call) and then calls ``GroupChat.manual_select_speaker(agents)``, on every
+    supported line; ``chooser`` takes its place on this instance (the manager's copy of the group).
+    """
+    groupchat.manual_select_speaker = chooser
 
 
 def selects_manually(recipient: Any) -> bool:

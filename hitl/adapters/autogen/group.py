@@ -33,19 +33,24 @@ Examples:
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import functools
+import random
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from ...core.approval import Gates
 from ...core.context import TurnContext, context_of
 from ...core.decisions import Decision
-from ...core.errors import ConfigurationError
+from ...core.errors import ConfigurationError, PolicyError
 from ...core.policies import InputPolicy, When
 from ...core.records import DecisionRecord
 from ...core.rules import EXIT, InputEvent, SelectionOutcome
 from ...core.text import visible
-from ...providers import NoAnswer, ask
+from ...providers import HumanInput, NoAnswer, ask
+from . import compat as _compat
 from ._decide import Handover
 from .console import ConsoleInput
 from .proxy import PolicyUserProxy
@@ -99,9 +104,12 @@ class SpeakerSelection:
             next agent in order, so the default is ``"round_robin"``.
         tries: with ``then="manual"``: how many answers the human is asked for before ``fallback`` selects.
 
-    With ``then="manual"`` the human's provider is asked (a console, a queue, a timeout: each question is a
+    With ``then="manual"`` (or a function of yours that returns ``"manual"``) AutoGen's manual selection runs,
+    with its rules (speaker transitions, ``allow_repeat_speaker``, the agents that can run a pending call;
+    when they leave one agent, nobody is asked), but the human's provider is asked instead of AutoGen's
+    console (a console, a queue, a timeout: each question is a
     [`DecisionRecord`][hitl.stores.audit.DecisionRecord] with ``policy="speaker_selection"``), listing the
-    agents by number; the answer is a number or a name, Enter or ``q`` leaves it to ``fallback``, and
+    agents by number; the answer is a name or a number, Enter or ``q`` leaves it to ``fallback``, and
     ``exit`` ends the chat. AutoGen calls a selection method synchronously even in ``a_initiate_chat``, so in
     an async chat the question is asked synchronously as well: answer it from another thread (a console,
     a web server's thread), not from a task of the chat's own event loop.
@@ -109,7 +117,8 @@ class SpeakerSelection:
     Raises:
         TypeError: for a ``human`` that is not a ``PolicyUserProxy``, or a ``hand_over`` or ``then`` of
             the wrong kind.
-        ConfigurationError: for an unknown method name, or ``tries`` below 1.
+        ConfigurationError: for an unknown method name, ``tries`` below 1, or a ``hand_over`` with approval
+            gates (they belong in the policy of the proxy that executes: a hand-over is a turn to speak).
     """
 
     def __init__(
@@ -127,6 +136,12 @@ class SpeakerSelection:
             if not callable(hand_over):
                 raise TypeError(f"hand_over is a policy or a condition of the context (got {hand_over!r})")
             hand_over = When(hand_over)
+        if hand_over is not None and Gates.of(hand_over) is not None:
+            raise ConfigurationError(
+                f"hand_over={hand_over!r} holds approval gates, but a hand-over gives the human's proxy a turn to "
+                "speak, not the execution of another agent's code or calls: put ApproveCode()/ApproveTools() in "
+                "the policy of the proxy that executes (for example policy=Never() | ApproveCode())"
+            )
         for name, method in (("then", then), ("fallback", fallback)):
             if isinstance(method, str):
                 if method not in METHODS or (name == "fallback" and method == "manual"):
@@ -148,7 +163,9 @@ class SpeakerSelection:
         """Give the human the next turn, with ``text`` as their reply: safe from any thread.
 
         Interjections are taken one a selection, oldest first; ``exit`` ends the chat, as it would as an
-        answer. The text is the human's reply as written (an empty text lets the proxy auto-reply).
+        answer. The text is the human's reply as written (an empty text lets the proxy auto-reply). One
+        still waiting when a chat ends is taken by the next chat of this selection (see
+        [`discard_interjections`][hitl.adapters.autogen.group.SpeakerSelection.discard_interjections]).
 
         Raises:
             TypeError: for text that is not a str.
@@ -157,6 +174,17 @@ class SpeakerSelection:
             raise TypeError(f"an interjection is text (got {text!r})")
         with self._lock:
             self._interjections.append(text)
+
+    def discard_interjections(self) -> list[str]:
+        """Drop the interjections not yet taken, and return them (oldest first).
+
+        An interjection waits for the next selection of a chat this selection runs: one still waiting when a
+        chat ends is taken by the next chat, unless you drop it.
+        """
+        with self._lock:
+            dropped = list(self._interjections)
+            self._interjections.clear()
+        return dropped
 
     @property
     def interjections(self) -> list[str]:
@@ -180,27 +208,37 @@ class SpeakerSelection:
             return human
         if self.hand_over is not None and last_speaker is not human and groupchat.messages:
             decision = self.hand_over.decide(self._context(last_speaker, groupchat))
+            if not isinstance(decision, Decision):
+                raise PolicyError(
+                    f"SpeakerSelection: hand_over {self.hand_over!r}.decide() returned {decision!r}, not a Decision"
+                )
             if decision.ask:
                 human._hitl_handed = Handover(decision, groupchat.messages)
                 return human
-        return self._select(self.then, last_speaker, groupchat)
-
-    def _select(self, method: str | Callable[[Any, Any], Any], last_speaker: Any, groupchat: Any) -> Any:
-        if method == "manual":
-            return self._ask_who(last_speaker, groupchat)
-        if isinstance(method, str):
-            return method  # AutoGen's own method, run by AutoGen
-        return method(last_speaker, groupchat)
+        method = self.then
+        chosen = method if isinstance(method, str) else method(last_speaker, groupchat)
+        if isinstance(chosen, str) and chosen.lower() == "manual":
+            # AutoGen's manual selection (with its speaker-transition rules and filters), asking the human's
+            # provider instead of AutoGen's console: also when your function returns "manual".
+            _compat.ask_for_manual_selection(groupchat, functools.partial(self._ask_who, last_speaker, groupchat))
+        return chosen
 
     def _context(self, last_speaker: Any, groupchat: Any) -> TurnContext:
-        """Build the context of the group's last message, as the human's proxy would see it from the manager."""
+        """Build the context of the group's last message, as the human's proxy sees it from the manager.
+
+        Its history is the proxy's own with the manager (the human's messages are the proxy's, as in every
+        chat), or the group's when the manager is not known yet.
+        """
         human = self.human
-        messages = groupchat.messages
         manager = self._manager(groupchat)
+        messages = groupchat.messages
+        if manager is not None and human.chat_messages.get(manager):
+            messages = human.chat_messages[manager]
         sender = None if manager is None else manager.name
         if not messages:
             return TurnContext({}, messages=(), sender=sender, recipient=human.name)
-        author = messages[-1].get("name") if messages[-1].get("role") != "function" else None
+        last = messages[-1]
+        author = last.get("name") if last.get("role") != "function" else None
         speaker = author if isinstance(author, str) else getattr(last_speaker, "name", None)
         limit = human.limits.max_consecutive_auto_reply
         return context_of(
@@ -214,9 +252,9 @@ class SpeakerSelection:
         )
 
     def _manager(self, groupchat: Any) -> Any:
-        """Find the manager running ``groupchat``: the human's chat partner whose group shares its history."""
+        """Find the manager running ``groupchat``: the human's latest chat partner whose group shares its history."""
         messages = groupchat.messages
-        for partner in list(self.human.chat_messages):
+        for partner in reversed(list(self.human.chat_messages)):
             if getattr(getattr(partner, "groupchat", None), "messages", None) is messages:
                 return partner
         return None
@@ -227,8 +265,9 @@ class SpeakerSelection:
         return self.then == "manual" or (self.hand_over is not None and self.hand_over.can_ask)
 
     # -- manual selection, through the human's provider ---------------------------------------------------------
-    def _ask_who(self, last_speaker: Any, groupchat: Any) -> Any:
-        agents = list(groupchat.agents)
+    def _ask_who(self, last_speaker: Any, groupchat: Any, agents: list[Any] | None = None) -> Any:
+        """AutoGen's ``manual_select_speaker``, through the human's provider: ``agents`` are those AutoGen allows."""
+        agents = list(groupchat.agents if agents is None else agents)
         listing = "\n".join(f"{number}: {agent.name}" for number, agent in enumerate(agents, 1))
         question = (
             f"Please select the next speaker from the following list:\n{listing}\n"
@@ -242,11 +281,11 @@ class SpeakerSelection:
             choice = answer.strip()
             if choice in ("", "q"):
                 self._record(ctx, prompt, answer, event, "fallback", f"no choice: {self.fallback} selects")
-                return self._select(self.fallback, last_speaker, groupchat)
+                return self._fall_back(last_speaker, groupchat, agents)
             if choice == EXIT:
                 self._record(ctx, prompt, answer, event, "stop", ENDED)
                 # The proxy ends the chat with the human's "exit", as at any question: returning no speaker
-                # would end it too, but pyautogen 0.2's async group chat lets that error escape.
+                # would leave the choice to AutoGen's "auto" method instead.
                 stop = Decision(True, Interjection(), ENDED)
                 self.human._hitl_handed = Handover(stop, groupchat.messages, EXIT, recorded=False)
                 return self.human
@@ -255,19 +294,33 @@ class SpeakerSelection:
                 self._record(ctx, prompt, answer, event, "selected", f"the human selected {chosen.name!r}")
                 return chosen
             if attempt == self.tries:
-                self._record(
-                    ctx, prompt, answer, event, "fallback", f"not a speaker: {choice!r}; {self.fallback} selects"
-                )
+                note = f"not a speaker: {choice!r}; {self.fallback} selects"
+                self._record(ctx, prompt, answer, event, "fallback", note)
                 break
             self._record(ctx, prompt, answer, event, "invalid", f"not a speaker: {choice!r}; asked again")
             prompt = f"Invalid input: {choice!r}. Enter a number between 1 and {len(agents)} or a name.\n{question}"
-        return self._select(self.fallback, last_speaker, groupchat)
+        return self._fall_back(last_speaker, groupchat, agents)
+
+    def _fall_back(self, last_speaker: Any, groupchat: Any, agents: list[Any]) -> Any:
+        """Select among ``agents`` with ``fallback``; ``None`` leaves it to AutoGen's "auto" method."""
+        if self.fallback == "round_robin":
+            return groupchat.next_agent(last_speaker, agents)
+        if self.fallback == "random":
+            return random.choice(agents)
+        return None
 
     def _ask(self, prompt: str, ctx: TurnContext) -> tuple[str, InputEvent]:
         human = self.human
         provider = human.human_input
         if isinstance(provider, ConsoleInput):
             provider.check_interactive()  # a console nobody can answer is an error, not answers read from a pipe
+        if not isinstance(provider, HumanInput) and _in_event_loop():
+            raise ConfigurationError(
+                f"SpeakerSelection asks {human.name!r}'s human who speaks next synchronously (AutoGen calls a "
+                f"selection method synchronously, even in a_initiate_chat), and its human input {provider!r} "
+                "can only be awaited; give it a provider with a synchronous ask (QueueInput, ScriptedInput, "
+                "ConsoleInput, TimeoutInput)"
+            )
         try:
             answer = ask(provider, visible(prompt), ctx)
         except NoAnswer as missing:
@@ -312,10 +365,18 @@ class SpeakerSelection:
 
 
 def _chosen(choice: str, agents: list[Any]) -> Any:
+    for agent in agents:  # a name first: an agent may be called "2"
+        if agent.name == choice:
+            return agent
     if choice.isdecimal() and choice.isascii():
         number = int(choice)
         return agents[number - 1] if 1 <= number <= len(agents) else None
-    for agent in agents:
-        if agent.name == choice:
-            return agent
     return None
+
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

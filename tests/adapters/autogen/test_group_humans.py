@@ -370,7 +370,11 @@ def test_the_hand_over_policy_sees_the_author_and_the_group_history() -> None:
         author = group.messages[ctx.turn - 1]["name"]
         assert author != "human"  # the human's own messages are not asked about
         assert ctx.speaker == author
-        assert list(ctx.messages) == group.messages[: ctx.turn]
+        # The human's proxy's own view of the group: the same messages, the human's own as the proxy's.
+        assert [(m["content"], m.get("name")) for m in ctx.messages] == [
+            (m["content"], m["name"]) for m in group.messages[: ctx.turn]
+        ]
+        assert all((m["role"] == "assistant") == (m.get("name") == "human") for m in ctx.messages)
         assert ctx.recipient == "human"
     assert [r.fired for r in asked(human)] == ["When(code_from_anyone)"]
 
