@@ -19,7 +19,7 @@ from ...core.policies import Decision, InputPolicy
 from ...core.text import visible
 from ._ask import checked_answer
 from ._decide import Turn, human_reply
-from ._gate import REFUSED, GatedExecutor, Verdict
+from ._gate import REFUSED, GatedExecutor, Verdict, probing
 from ._state import ProxyState
 from .compat import ConversableAgent
 
@@ -28,6 +28,33 @@ __all__ = ["ExecutionSteps", "refused_call"]
 
 class ExecutionSteps(ProxyState):
     """Asking at the point of execution (a part of ``PolicyUserProxy``; it holds no state of its own)."""
+
+    # -- AutoGen's execution methods, gated ----------------------------------------------------------------------
+    def execute_code_blocks(self, code_blocks: Any) -> Any:
+        """Run code blocks as ``UserProxyAgent`` does, if the policy's gates approve each of them.
+
+        A gated block without an approval is shown to the human right here; a refused one runs nothing
+        (see [`hitl.core.approval`][hitl.core.approval]).
+        """
+        if self._hitl_gates is not None:
+            blocks = [(language, code, True) for language, code in code_blocks]
+            if probing(blocks):
+                return 0, ""
+            if not self._hitl_gate.check_blocks(blocks):
+                return 1, REFUSED
+        return super().execute_code_blocks(code_blocks)  # AutoGen's (next in the proxy's MRO)
+
+    def execute_function(self, func_call: Any, *args: Any, **kwargs: Any) -> Any:
+        """Execute a tool or function call as ``UserProxyAgent`` does, if the policy's gates approve it."""
+        if self._hitl_gates is not None and (refusal := self._hitl_gate.check_call(func_call)) is not None:
+            return False, refused_call(func_call, refusal)
+        return super().execute_function(func_call, *args, **kwargs)
+
+    async def a_execute_function(self, func_call: Any, *args: Any, **kwargs: Any) -> Any:
+        """Execute a tool or function call without blocking, if the policy's gates approve it."""
+        if self._hitl_gates is not None and (refusal := await self._hitl_gate.a_check_call(func_call)) is not None:
+            return False, refused_call(func_call, refusal)
+        return await super().a_execute_function(func_call, *args, **kwargs)
 
     def _hitl_install_gate(self) -> None:
         """Route every execution path of this proxy through its gate, once (see [`approval`][hitl.core.approval])."""

@@ -32,7 +32,12 @@ from . import compat as _compat
 if TYPE_CHECKING:
     from .proxy import PolicyUserProxy
 
-__all__ = ["REFUSED", "ExecutionGate", "Verdict"]
+__all__ = [
+    "REFUSED",
+    "ExecutionGate",
+    "Verdict",
+    "WrappedExecutor",
+]
 
 #: What a refused code block or call returns in place of its output.
 REFUSED = "USER INTERRUPTED: not run, the human did not approve it"
@@ -291,17 +296,11 @@ class ExecutionGate:
         return False
 
 
-class GatedExecutor:
-    """A proxy's code executor, seen through its gate: every block it runs needs an approval.
+class WrappedExecutor:
+    """A code executor in front of another: everything but what a subclass overrides is the wrapped one's."""
 
-    Everything but ``execute_code_blocks`` is the wrapped executor's own (``work_dir``, ``code_extractor``,
-    ``restart``...); ``PolicyUserProxy.code_executor`` returns the wrapped executor itself.
-    """
-
-    def __init__(self, inner: Any, gate: ExecutionGate) -> None:
+    def __init__(self, inner: Any) -> None:
         object.__setattr__(self, "hitl_inner", inner)
-        object.__setattr__(self, "_hitl_gate", gate)
-        object.__setattr__(self, "_by_language", _compat.runs_by_language(inner))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.hitl_inner, name)
@@ -311,6 +310,22 @@ class GatedExecutor:
         """The wrapped executor's (read by AutoGen on every message: faster here than through ``__getattr__``)."""
         return self.hitl_inner.code_extractor
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.hitl_inner!r})"
+
+
+class GatedExecutor(WrappedExecutor):
+    """A proxy's code executor, seen through its gate: every block it runs needs an approval.
+
+    Everything but ``execute_code_blocks`` is the wrapped executor's own (``work_dir``, ``code_extractor``,
+    ``restart``...); ``PolicyUserProxy.code_executor`` returns the wrapped executor itself.
+    """
+
+    def __init__(self, inner: Any, gate: ExecutionGate) -> None:
+        super().__init__(inner)
+        object.__setattr__(self, "_hitl_gate", gate)
+        object.__setattr__(self, "_by_language", _compat.runs_by_language(inner))
+
     def execute_code_blocks(self, code_blocks: list[Any]) -> Any:
         """Run ``code_blocks`` if every gated one is approved (asking about the others); else refuse them all."""
         blocks = [(block.language, block.code, self._by_language) for block in code_blocks]
@@ -319,9 +334,6 @@ class GatedExecutor:
         if not self._hitl_gate.check_blocks(blocks):
             return _compat.CodeResult(exit_code=1, output=REFUSED)
         return self.hitl_inner.execute_code_blocks(code_blocks)
-
-    def __repr__(self) -> str:
-        return f"GatedExecutor({self.hitl_inner!r})"
 
 
 def probing(blocks: list[Block]) -> bool:

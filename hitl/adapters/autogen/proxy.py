@@ -43,8 +43,8 @@ from ._chain import a_check_termination_and_human_reply as a_check_termination_a
 from ._chain import auto_reply_step as auto_reply_step
 from ._chain import check_termination_and_human_reply as check_termination_and_human_reply
 from ._decide import CURRENT_STEP, NAMES_KEPT, DecisionSteps, Handover, Turn
-from ._execute import ExecutionSteps, refused_call
-from ._gate import REFUSED, ExecutionGate, GatedExecutor, probing
+from ._execute import ExecutionSteps
+from ._gate import ExecutionGate, GatedExecutor
 from ._options import check_keywords, resolve_input, resolve_limits, resolve_policy, resolve_sinks
 from .compat import ConversableAgent, UserProxyAgent
 from .console import ConsoleInput
@@ -501,33 +501,6 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         except NoAnswer as missing:
             answer = self._hitl_no_answer(step, missing)
         return _compat.record_human_input(self, checked_answer(answer, provider))
-
-    # -- approval at the point of execution ----------------------------------------------------------------------
-    def execute_code_blocks(self, code_blocks: Any) -> Any:
-        """Run code blocks as ``UserProxyAgent`` does, if the policy's gates approve each of them.
-
-        A gated block without an approval is shown to the human right here; a refused one runs nothing
-        (see [`hitl.core.approval`][hitl.core.approval]).
-        """
-        if self._hitl_gates is not None:
-            blocks = [(language, code, True) for language, code in code_blocks]
-            if probing(blocks):
-                return 0, ""
-            if not self._hitl_gate.check_blocks(blocks):
-                return 1, REFUSED
-        return super().execute_code_blocks(code_blocks)
-
-    def execute_function(self, func_call: Any, *args: Any, **kwargs: Any) -> Any:
-        """Execute a tool or function call as ``UserProxyAgent`` does, if the policy's gates approve it."""
-        if self._hitl_gates is not None and (refusal := self._hitl_gate.check_call(func_call)) is not None:
-            return False, refused_call(func_call, refusal)
-        return super().execute_function(func_call, *args, **kwargs)
-
-    async def a_execute_function(self, func_call: Any, *args: Any, **kwargs: Any) -> Any:
-        """Execute a tool or function call without blocking, if the policy's gates approve it."""
-        if self._hitl_gates is not None and (refusal := await self._hitl_gate.a_check_call(func_call)) is not None:
-            return False, refused_call(func_call, refusal)
-        return await super().a_execute_function(func_call, *args, **kwargs)
 
 
 #: The proxy's own ``get_human_input``: a proxy whose method is this one is asked without the detour through it.

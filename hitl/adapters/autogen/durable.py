@@ -1,0 +1,577 @@
+"""Durable AutoGen chats: journal every step that is not a pure function of the code, replay it on resume.
+
+A durable run rebuilds the agents from a factory and runs the chat from its start. Each step whose result
+the code alone does not decide (a model reply, a tool or function result, a code execution result, a human
+answer, a random or model-chosen speaker) is a journal entry: the first run records it, a resumed run is
+served from the journal (after checking the step asks the same thing), so completed effects never run twice
+and the history comes out the same. A human question with no stored answer suspends the run: the question is
+stored, and [`Suspended`][hitl.adapters.autogen.durable.Suspended] unwinds the chat.
+
+This module is AutoGen's side of it: where steps are intercepted, and the run that journals them. The store
+is any [`ConversationStore`][hitl.stores.durable.ConversationStore].
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import hashlib
+import threading
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from ...core.context import TurnContext
+from ...core.errors import ConfigurationError, HitlError
+from ...core.question import Question
+from ...stores.durable import ConversationStore, JournalEntry, Lease, canonical_json
+from . import compat as _compat
+from ._gate import GatedExecutor, WrappedExecutor
+
+__all__ = [
+    "CURRENT_RUN",
+    "DivergenceError",
+    "DurableInput",
+    "JournalRun",
+    "Suspended",
+    "fingerprint",
+    "idempotency_key",
+]
+
+
+class Suspended(BaseException):
+    """A human is needed and no answer is stored: the question is stored, and the chat unwinds.
+
+    A ``BaseException``, so that no ``except Exception`` in AutoGen or in your code catches it.
+
+    Attributes:
+        question: the question the run waits at.
+    """
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(f"waiting for an answer to {question.id}")
+        self.question = question
+
+
+class DivergenceError(HitlError, RuntimeError):
+    """A replayed step asks something else than the journal says it asked: the code or its inputs changed.
+
+    Attributes:
+        seq: the step's position in the journal.
+        kind: the step's kind now.
+        expected: the journaled kind and fingerprint.
+        found: the fingerprint now.
+    """
+
+    def __init__(self, conversation: str, seq: int, kind: str, expected: tuple[str, str], found: str) -> None:
+        super().__init__(
+            f"conversation {conversation!r} diverged from its journal at step {seq}: the journal has a "
+            f"{expected[0]} step with fingerprint {expected[1]}, this run asked for a {kind} step with fingerprint "
+            f"{found} (the factory's code, its parameters or something it reads changed, or it draws on "
+            "randomness hitl does not journal)"
+        )
+        self.seq = seq
+        self.kind = kind
+        self.expected = expected
+        self.found = found
+
+
+def fingerprint(kind: str, request: Any) -> str:
+    """Return the digest of a step's request: its kind and its content, as canonical JSON.
+
+    Content JSON cannot hold is digested through its ``repr`` (a fingerprint only compares).
+
+    Examples:
+        >>> fingerprint("tool", {"name": "deploy", "arguments": "{}"})[:12]
+        'a7b7bfda9a56'
+    """
+    text = canonical_json_lenient([kind, request])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def canonical_json_lenient(value: Any) -> str:
+    """Canonical JSON of ``value``, with ``repr`` for what JSON cannot hold (for fingerprints only)."""
+    import json
+
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=repr)
+
+
+#: The durable run under way in this thread or task, if any.
+CURRENT_RUN: ContextVar[JournalRun | None] = ContextVar("hitl_durable_run", default=None)
+#: Whether a journaled step is under way here (steps inside it are part of it, not steps of their own).
+_IN_STEP: ContextVar[bool] = ContextVar("hitl_durable_in_step", default=False)
+#: The idempotency key of the effect under way, if any.
+_KEY: ContextVar[str | None] = ContextVar("hitl_durable_key", default=None)
+
+
+def idempotency_key() -> str | None:
+    """Return the idempotency key of the tool call or code execution under way in a durable run.
+
+    ``"<conversation>:<step>"``: the same each time the step runs (a step is re-run only after a crash in the
+    middle of it), so a tool can pass it to a payment API, a database or a queue that refuses duplicates.
+    None outside a durable effect.
+    """
+    return _KEY.get()
+
+
+class JournalRun:
+    """One run of a durable conversation: the journal it replays, and the lease it writes under.
+
+    Args:
+        store: the conversation store.
+        lease: the lease the run holds.
+        entries: the conversation's journal when the run began.
+        renew_every: renew the lease this often (seconds), in a background thread, while the run lasts.
+        lease_ttl: how long each renewal extends the lease.
+    """
+
+    def __init__(
+        self,
+        store: ConversationStore,
+        lease: Lease,
+        entries: list[JournalEntry],
+        *,
+        renew_every: float | None = None,
+        lease_ttl: float = 60.0,
+    ) -> None:
+        self.store = store
+        self.lease = lease
+        self.entries = entries
+        self.seq = 0
+        self.conversation = lease.conversation
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+        if renew_every is not None:
+            self._renewer = threading.Thread(
+                target=self._renew, args=(renew_every, lease_ttl), name="hitl-lease", daemon=True
+            )
+            self._renewer.start()
+
+    def _renew(self, every: float, ttl: float) -> None:
+        while not self._stop.wait(every):
+            try:
+                self.lease = self.store.renew(self.lease, ttl)
+            except HitlError:  # lost: the next write says so, in the run's own thread
+                return
+
+    def stop(self) -> None:
+        """Stop renewing the lease."""
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join(timeout=5)
+
+    @property
+    def replaying(self) -> bool:
+        """Whether journaled steps are still ahead (the run is re-doing what an earlier run did)."""
+        return self.seq < len(self.entries)
+
+    # -- steps ------------------------------------------------------------------------------------------------
+    def _next(self, kind: str, request: Any) -> tuple[int, str, JournalEntry | None]:
+        digest = fingerprint(kind, request)
+        with self._lock:
+            seq = self.seq
+            self.seq += 1
+        entry = self.entries[seq] if seq < len(self.entries) else None
+        if entry is not None and (entry.kind, entry.fingerprint) != (kind, digest):
+            raise DivergenceError(self.conversation, seq, kind, (entry.kind, entry.fingerprint), digest)
+        return seq, digest, entry
+
+    def _begin(self, kind: str, request: Any) -> tuple[int, str, JournalEntry | None]:
+        """Take the step's position; a done entry is returned to be served, an intent is an uncertain step."""
+        seq, digest, entry = self._next(kind, request)
+        if entry is not None and entry.state != "done":  # an intent without a result: stopped in the middle
+            raise UncertainStep(self.conversation, seq, kind)
+        return seq, digest, entry
+
+    def _inside(self, seq: int, effect: bool) -> tuple[Any, Any]:
+        return _IN_STEP.set(True), _KEY.set(f"{self.conversation}:{seq}" if effect else None)
+
+    @staticmethod
+    def _outside(tokens: tuple[Any, Any]) -> None:
+        _KEY.reset(tokens[1])
+        _IN_STEP.reset(tokens[0])
+
+    def step(
+        self,
+        kind: str,
+        request: Any,
+        run: Callable[[], Any],
+        *,
+        encode: Callable[[Any], Any] = lambda result: result,
+        decode: Callable[[Any], Any] = lambda data: data,
+        effect: bool = False,
+    ) -> Any:
+        """Run one journaled step: served from the journal if it was done, else run and recorded.
+
+        ``effect``: the step changes the world (a tool, code): an intent is recorded before it runs, so a
+        crash in the middle is known.
+        """
+        seq, digest, entry = self._begin(kind, request)
+        if entry is not None:
+            return decode(entry.result)
+        if effect:
+            self.store.record(self.lease, JournalEntry(seq, kind, digest, "intent"))
+        tokens = self._inside(seq, effect)
+        try:
+            result = run()
+        finally:
+            self._outside(tokens)
+        self.store.record(self.lease, JournalEntry(seq, kind, digest, "done", encode(result)))
+        return result
+
+    async def a_step(
+        self,
+        kind: str,
+        request: Any,
+        run: Callable[[], Any],
+        *,
+        encode: Callable[[Any], Any] = lambda result: result,
+        decode: Callable[[Any], Any] = lambda data: data,
+        effect: bool = False,
+    ) -> Any:
+        """Run one journaled step of an async chat (``run`` returns an awaitable); the store in a thread."""
+        seq, digest, entry = self._begin(kind, request)
+        if entry is not None:
+            return decode(entry.result)
+        if effect:
+            await asyncio.to_thread(self.store.record, self.lease, JournalEntry(seq, kind, digest, "intent"))
+        tokens = self._inside(seq, effect)
+        try:
+            result = await run()
+        finally:
+            self._outside(tokens)
+        done = JournalEntry(seq, kind, digest, "done", encode(result))
+        await asyncio.to_thread(self.store.record, self.lease, done)
+        return result
+
+    def human(self, prompt: str, ctx: TurnContext) -> str:
+        """Return the human's answer to ``prompt``: journaled, stored, or (none yet) suspend the run."""
+        request = {"agent": ctx.recipient, "prompt": prompt}
+        seq, digest, entry = self._next("human", request)
+        if entry is not None:
+            return str(entry.result)
+        for stored in self.store.questions(self.conversation, status=None):
+            if stored.seq == seq and stored.status == "answered" and stored.answer is not None:
+                self.store.record(self.lease, JournalEntry(seq, "human", digest, "done", stored.answer))
+                return stored.answer
+        question = Question.new(
+            kind="feedback", agent=ctx.recipient, sender=ctx.speaker, prompt=prompt, conversation=self.conversation
+        )
+        self.store.suspend(self.lease, question, seq, snapshot=self.snapshot())
+        raise Suspended(question)
+
+    # -- what the run shows ------------------------------------------------------------------------------------
+    snapshot_source: Callable[[], Any] | None = None
+
+    def snapshot(self) -> Any:
+        """Return what readers are shown of the conversation now (its history and decisions), if the run knows."""
+        return None if self.snapshot_source is None else self.snapshot_source()
+
+
+class UncertainStep(HitlError, RuntimeError):
+    """A step with effects was started before the process stopped, and its result was never recorded."""
+
+    def __init__(self, conversation: str, seq: int, kind: str) -> None:
+        super().__init__(
+            f"conversation {conversation!r}: step {seq} ({kind}) was started before the process stopped and "
+            "may or may not have run; it is not run again on its own"
+        )
+        self.seq = seq
+        self.kind = kind
+
+
+class DurableInput:
+    """The human input of a proxy in a durable conversation: an answer is journaled, or the run suspends.
+
+    Only asks inside a durable run (see [`hitl.durable`][hitl.durable]); a question without a stored answer
+    stores the question and suspends the conversation until someone answers it, from any process.
+    """
+
+    def ask(self, prompt: str, context: TurnContext) -> str:
+        """Return the stored answer to this question, or suspend the conversation at it."""
+        run = CURRENT_RUN.get()
+        if run is None:
+            raise ConfigurationError(
+                "DurableInput answers only inside a durable conversation: start it with hitl.durable "
+                "(outside one, give the proxy another human input)"
+            )
+        if _IN_STEP.get():
+            raise ConfigurationError(
+                "a human was asked inside a journaled step (a tool, a code execution or a model call): a durable "
+                "conversation asks its human between steps, through the proxy's policy and gates"
+            )
+        return run.human(prompt, context)
+
+    def __repr__(self) -> str:
+        return "DurableInput()"
+
+
+# -- where AutoGen's steps are intercepted ---------------------------------------------------------------------
+def _active() -> JournalRun | None:
+    run = CURRENT_RUN.get()
+    if run is None or _IN_STEP.get():
+        return None
+    return run
+
+
+def _messages_request(agent: Any, messages: Any, sender: Any) -> Any:
+    if messages is None:
+        messages = agent._oai_messages.get(sender, []) if sender is not None else []
+    return {"agent": agent.name, "system": agent.system_message, "messages": messages}
+
+
+def _reply_pair(result: Any) -> Any:
+    final, reply = result
+    if not isinstance(reply, (str, dict)) and hasattr(reply, "model_dump"):
+        reply = reply.model_dump()  # a client's message object: kept as the dict AutoGen makes of it
+    return [bool(final), reply]
+
+
+def _pair(data: Any) -> tuple[bool, Any]:
+    return bool(data[0]), data[1]
+
+
+class JournaledExecutor(WrappedExecutor):
+    """A code executor whose runs are journaled steps: each block list runs once, whatever the replays."""
+
+    def execute_code_blocks(self, code_blocks: list[Any]) -> Any:
+        """Run ``code_blocks`` (once: a replay returns the journaled result)."""
+        run = _active()
+        inner = self.hitl_inner
+        if run is None:
+            return inner.execute_code_blocks(code_blocks)
+        request = {"blocks": [[block.language, block.code] for block in code_blocks]}
+        return run.step(
+            "code",
+            request,
+            lambda: inner.execute_code_blocks(code_blocks),
+            encode=_code_result_data,
+            decode=_code_result,
+            effect=True,
+        )
+
+
+def _code_result_data(result: Any) -> Any:
+    return {"class": type(result).__name__, "data": result.model_dump(mode="json")}
+
+
+def _code_result(data: Any) -> Any:
+    import autogen.coding as coding
+
+    cls = getattr(coding, data["class"], None) or _compat.CodeResult
+    return cls(**data["data"])
+
+
+def attach(run: JournalRun, agents: list[Any]) -> None:
+    """Journal the code executions of ``agents`` (the ones of the conversation, built by its factory)."""
+    del run  # the executors find the run through CURRENT_RUN
+    for agent in agents:
+        executor = getattr(agent, "_code_executor", None)
+        if isinstance(executor, GatedExecutor):
+            if not isinstance(executor.hitl_inner, JournaledExecutor):
+                object.__setattr__(executor, "hitl_inner", JournaledExecutor(executor.hitl_inner))
+        elif executor is not None and not isinstance(executor, JournaledExecutor):
+            agent._code_executor = JournaledExecutor(executor)
+
+
+def install_journal() -> None:
+    """Put the journal in AutoGen's step functions, once per process (each is itself unless a run is under way)."""
+    cls = _compat.ConversableAgent
+    if getattr(cls, "_hitl_journaled", False):
+        return
+    generate, a_generate = cls.generate_oai_reply, cls.a_generate_oai_reply
+
+    @functools.wraps(generate)
+    def generate_oai_reply(self: Any, messages: Any = None, sender: Any = None, config: Any = None) -> Any:
+        run = _active()
+        if run is None or getattr(self, "client", None) is None:  # no model: nothing to journal
+            return generate(self, messages, sender, config)
+        request = _messages_request(self, messages, sender)
+        return run.step(
+            "llm", request, lambda: generate(self, messages, sender, config), encode=_reply_pair, decode=_pair
+        )
+
+    @functools.wraps(a_generate)
+    async def a_generate_oai_reply(self: Any, messages: Any = None, sender: Any = None, config: Any = None) -> Any:
+        run = _active()
+        if run is None or getattr(self, "client", None) is None:
+            return await a_generate(self, messages, sender, config)
+        request = _messages_request(self, messages, sender)
+        return await run.a_step(
+            "llm", request, lambda: a_generate(self, messages, sender, config), encode=_reply_pair, decode=_pair
+        )
+
+    execute_code_blocks = cls.execute_code_blocks
+
+    @functools.wraps(execute_code_blocks)
+    def journaled_execute_code_blocks(self: Any, code_blocks: Any) -> Any:
+        run = _active()
+        if run is None:
+            return execute_code_blocks(self, code_blocks)
+        request = {"blocks": [[language, code] for language, code in code_blocks]}
+        return run.step(
+            "code",
+            request,
+            lambda: execute_code_blocks(self, code_blocks),
+            encode=list,
+            decode=tuple,
+            effect=True,
+        )
+
+    execute_function, a_execute_function = cls.execute_function, cls.a_execute_function
+
+    @functools.wraps(execute_function)
+    def journaled_execute_function(self: Any, func_call: Any, *args: Any, **kwargs: Any) -> Any:
+        run = _active()
+        if run is None:
+            return execute_function(self, func_call, *args, **kwargs)
+        request = {"agent": self.name, "call": func_call}
+        return run.step(
+            "tool",
+            request,
+            lambda: execute_function(self, func_call, *args, **kwargs),
+            encode=_reply_pair,
+            decode=_pair,
+            effect=True,
+        )
+
+    @functools.wraps(a_execute_function)
+    async def journaled_a_execute_function(self: Any, func_call: Any, *args: Any, **kwargs: Any) -> Any:
+        run = _active()
+        if run is None:
+            return await a_execute_function(self, func_call, *args, **kwargs)
+        request = {"agent": self.name, "call": func_call}
+        return await run.a_step(
+            "tool",
+            request,
+            lambda: a_execute_function(self, func_call, *args, **kwargs),
+            encode=_reply_pair,
+            decode=_pair,
+            effect=True,
+        )
+
+    cls.generate_oai_reply = generate_oai_reply
+    cls.a_generate_oai_reply = a_generate_oai_reply
+    cls.execute_code_blocks = journaled_execute_code_blocks
+    cls.execute_function = journaled_execute_function
+    cls.a_execute_function = journaled_a_execute_function
+    _install_selection()
+    cls._hitl_journaled = True
+
+
+def _install_selection() -> None:
+    group = _compat.GroupChat
+    random_select, auto_select, a_auto_select = (
+        group.random_select_speaker,
+        group._auto_select_speaker,
+        group.a_auto_select_speaker,
+    )
+
+    def by_name(agents: Any, name: Any) -> Any:
+        for agent in agents:
+            if agent.name == name:
+                return agent
+        return None
+
+    @functools.wraps(random_select)
+    def random_select_speaker(self: Any, agents: Any = None) -> Any:
+        run = _active()
+        pool = self.agents if agents is None else agents
+        if run is None:
+            return random_select(self, agents)
+        request = {"select": "random", "agents": [agent.name for agent in pool]}
+        name = run.step("select", request, lambda: _name(random_select(self, agents)))
+        return by_name(pool, name)
+
+    @functools.wraps(auto_select)
+    def _auto_select_speaker(self: Any, last_speaker: Any, selector: Any, messages: Any, agents: Any) -> Any:
+        run = _active()
+        if run is None:
+            return auto_select(self, last_speaker, selector, messages, agents)
+        pool = self.agents if agents is None else agents
+        request = {"select": "auto", "last": _name(last_speaker), "agents": [agent.name for agent in pool]}
+        name = run.step("select", request, lambda: _name(auto_select(self, last_speaker, selector, messages, agents)))
+        return by_name(self.agents, name)
+
+    @functools.wraps(a_auto_select)
+    async def a_auto_select_speaker(self: Any, last_speaker: Any, selector: Any, messages: Any, agents: Any) -> Any:
+        run = _active()
+        if run is None:
+            return await a_auto_select(self, last_speaker, selector, messages, agents)
+        pool = self.agents if agents is None else agents
+        request = {"select": "auto", "last": _name(last_speaker), "agents": [agent.name for agent in pool]}
+
+        async def chosen() -> Any:
+            return _name(await a_auto_select(self, last_speaker, selector, messages, agents))
+
+        name = await run.a_step("select", request, chosen)
+        return by_name(self.agents, name)
+
+    group.random_select_speaker = random_select_speaker
+    group._auto_select_speaker = _auto_select_speaker
+    group.a_auto_select_speaker = a_auto_select_speaker
+
+
+def _name(agent: Any) -> Any:
+    return None if agent is None else agent.name
+
+
+class ReplayStream:
+    """AutoGen's IOStream while a durable run replays: what was shown before is not shown again."""
+
+    def __init__(self, inner: Any, run: JournalRun) -> None:
+        self._inner = inner
+        self._run = run
+
+    def print(self, *objects: Any, sep: str = " ", end: str = "\n", flush: bool = False) -> None:
+        """Show, unless replaying."""
+        if not self._run.replaying:
+            self._inner.print(*objects, sep=sep, end=end, flush=flush)
+
+    def send(self, message: Any) -> None:
+        """Show, unless replaying."""
+        if not self._run.replaying:
+            self._inner.send(message)
+
+    def input(self, prompt: str = "", *, password: bool = False) -> str:
+        """Ask the stream below (a durable chat asks its humans through DurableInput, not here)."""
+        return str(self._inner.input(prompt, password=password))
+
+
+class ReplaySilencedSink:
+    """An audit sink that is not given the records of replayed decisions (they were written the first time)."""
+
+    def __init__(self, inner: Any, run: JournalRun) -> None:
+        self.hitl_inner = inner
+        self._run = run
+
+    def write(self, record: Any) -> None:
+        """Write ``record``, unless replaying."""
+        if not self._run.replaying:
+            self.hitl_inner.write(record)
+
+
+@contextlib.contextmanager
+def running(run: JournalRun, agents: list[Any]) -> Iterator[None]:
+    """Make ``run`` the durable run of this thread or task for the block: steps journal, output and audit replay."""
+    install_journal()
+    attach(run, agents)
+    proxies = [agent for agent in agents if hasattr(agent, "_hitl_sinks")]
+    saved = [list(proxy._hitl_sinks) for proxy in proxies]
+    for proxy in proxies:
+        proxy._hitl_sinks[:] = [ReplaySilencedSink(sink, run) for sink in proxy._hitl_sinks]
+    token = CURRENT_RUN.set(run)
+    try:
+        with _compat.iostream_set_to(ReplayStream(_compat.default_iostream(), run)):
+            yield
+    finally:
+        CURRENT_RUN.reset(token)
+        for proxy, sinks in zip(proxies, saved, strict=True):
+            proxy._hitl_sinks[:] = sinks
+
+
+def canonical(value: Any) -> str:
+    """Canonical JSON of a value a durable conversation keeps (for comparing histories)."""
+    return canonical_json(value)

@@ -1,0 +1,177 @@
+"""Durable conversations: suspended at every question, resumed elsewhere, with the history of an uninterrupted run.
+
+The conversation (tests/scripts/durable_factories.py) has a model client, real local code execution and a
+tool; every real effect leaves a line or a file in its work directory, so an effect run twice is seen.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hitl.durable import Conversations, DivergenceError
+from hitl.stores.durable import canonical_json
+from hitl.testing import quiet
+from tests.scripts import durable_factories as factories
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+
+
+def effects(work: Path, *, keys: bool = False) -> Counter[str]:
+    """What really happened in ``work``: model calls, tool calls, and the code blocks that ran (by file).
+
+    A tool call's idempotency key is left out unless ``keys`` (an uninterrupted run has none).
+    """
+    found: Counter[str] = Counter()
+    trace = work / "effects"
+    if trace.exists():
+        for line in trace.read_text(encoding="utf-8").splitlines():
+            kind, text = json.loads(line)
+            found[f"{kind}: {text if keys else text.split(' key=')[0]}"] += 1
+    for path in work.glob("block-*.txt"):
+        found[f"code: {path.name}"] += 1
+    return found
+
+
+def answer_for(rng: random.Random) -> str:
+    return rng.choice(["", "", "", "Please add a test.", "exit"])
+
+
+def durable_run(store: Path, params: dict[str, Any], seed: int) -> tuple[list[Any], list[str], int]:
+    """Run a conversation suspended at every question, each resume from a fresh store object and fresh agents."""
+    rng = random.Random(f"answers/{seed}")
+    answers: list[str] = []
+    chats = Conversations(store)
+    with quiet():
+        outcome = chats.start("coding", params, id=f"c{seed}")
+    suspensions = 0
+    while outcome.status == "waiting":
+        assert outcome.question is not None
+        suspensions += 1
+        answers.append(answer_for(rng))
+        chats.close()
+        chats = Conversations(store)  # as another process would: nothing kept in memory
+        chats.answer(outcome.question.id, answers[-1])
+        with quiet():
+            outcome = chats.resume(f"c{seed}")
+    assert outcome.status == "done", outcome
+    view = chats.show(f"c{seed}")
+    chats.close()
+    return view.history, answers, suspensions
+
+
+def uninterrupted_run(params: dict[str, Any], answers: list[str]) -> list[Any]:
+    chat = factories.uninterrupted(params, answers)
+    with quiet():
+        chat.initiator.initiate_chat(chat.recipient, message=chat.message, **chat.options)
+    history: list[Any] = chat.history()
+    return history
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_conversation_suspended_at_every_question_ends_as_an_uninterrupted_one(tmp_path: Path, seed: int) -> None:
+    durable_work, plain_work = tmp_path / "durable", tmp_path / "plain"
+    durable_work.mkdir()
+    plain_work.mkdir()
+    params = {"work": str(durable_work), "seed": seed, "turns": 6}
+    history, answers, suspensions = durable_run(tmp_path / "hitl.db", params, seed)
+    plain = uninterrupted_run({**params, "work": str(plain_work)}, answers)
+    assert suspensions == len(answers) >= 1
+    assert canonical_json(history) == canonical_json(plain)
+    assert effects(durable_work) == effects(plain_work)  # every model call, tool call and code block once
+    tools = [key for key in effects(durable_work, keys=True) if key.startswith("tool")]
+    assert all(effects(durable_work, keys=True)[key] == 1 for key in tools)  # each call its own key, once
+    assert all(f"key=c{seed}:" in key for key in tools)
+
+
+def run_script(store: Path, *args: str) -> Any:
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "durable_factories.py"), str(store), *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout.strip()
+    return json.loads(out.splitlines()[-1]) if out else None
+
+
+def test_each_resume_in_a_fresh_process_runs_nothing_twice_even_a_model_that_never_answers_alike(
+    tmp_path: Path,
+) -> None:
+    params = {"work": str(tmp_path), "seed": 3, "turns": 6, "wander": True}
+    store = tmp_path / "hitl.db"
+    outcome = run_script(store, "start", "c1", json.dumps(params))
+    processes = 1
+    while outcome["status"] == "waiting":
+        run_script(store, "answer", outcome["question"], "")  # answered from another process...
+        outcome = run_script(store, "resume", "c1")  # ...and resumed from a third
+        processes += 2
+    assert outcome["status"] == "done"
+    assert processes >= 5
+    happened = effects(tmp_path)
+    model_turns = [key for key in happened if key.startswith("model")]
+    assert all(happened[key] == 1 for key in happened), happened  # no model call, tool or block ran twice
+    assert len(model_turns) >= 3
+    view = Conversations(store).show("c1")
+    blocks = [m["content"] for m in view.history if "```python" in str(m.get("content"))]
+    ran = sorted(key.split(": ")[1] for key in happened if key.startswith("code"))
+    # every block in the history ran exactly once, under the name its (random) text gave it
+    assert sorted(f"block-{b.split('block-')[1].split('.txt')[0]}.txt" for b in blocks) == ran
+
+
+def test_a_replay_that_asks_something_else_fails_loudly_naming_the_step(tmp_path: Path) -> None:
+    params = {"work": str(tmp_path), "seed": 1, "turns": 6}
+    chats = Conversations(tmp_path / "hitl.db")
+    with quiet():
+        outcome = chats.start("coding", params, id="c1")
+    assert outcome.question is not None
+    chats.answer(outcome.question.id, "")
+    factories.SYSTEM_MESSAGE[0] = "You write code, and changed."
+    try:
+        with (
+            quiet(),
+            pytest.raises(
+                DivergenceError, match=r"diverged from its journal at step 0: the journal has a llm"
+            ) as error,
+        ):
+            chats.resume("c1")
+    finally:
+        factories.SYSTEM_MESSAGE[0] = "You write code."
+    assert error.value.seq == 0
+    assert error.value.expected[1] != error.value.found
+    assert chats.show("c1").status == "failed"
+    assert "diverged from its journal at step 0" in (chats.show("c1").error or "")
+
+
+def test_of_two_processes_resuming_one_conversation_at_once_one_runs_it_and_the_other_is_told(tmp_path: Path) -> None:
+    params = {"work": str(tmp_path), "seed": 2, "turns": 6, "slow": 0.6}
+    store = tmp_path / "hitl.db"
+    outcome = run_script(store, "start", "c1", json.dumps(params))
+    assert outcome["status"] == "waiting"
+    run_script(store, "answer", outcome["question"], "")
+    start = time.time() + 2.0
+    children = [
+        subprocess.Popen(
+            [sys.executable, str(SCRIPTS / "durable_factories.py"), str(store), "resume-at", "c1", str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [json.loads(child.communicate(timeout=180)[0].strip().splitlines()[-1]) for child in children]
+    refused = [result for result in results if "error" in result]
+    ran = [result for result in results if "status" in result]
+    assert len(ran) == 1, results
+    assert len(refused) == 1, results
+    assert refused[0]["error"] == "LeaseHeld"
+    assert "is being run by" in refused[0]["message"]
