@@ -48,6 +48,7 @@ from .adapters.autogen.durable import (
     DivergenceError,
     DurableInput,
     JournalRun,
+    StoppedAtUncertainStep,
     Suspended,
     UncertainStep,
     idempotency_key,
@@ -290,15 +291,13 @@ class Conversations:
                 result = _initiate(chat)
         except Suspended as suspended:
             return Outcome(found.id, "waiting", question=suspended.question)
-        except UncertainStep as uncertain:
-            question = Question.new(
-                kind="checkpoint",
-                agent=self.owner,
-                prompt=f"{uncertain} Did it run? Check, then resume the conversation by hand.",
-                conversation=found.id,
-            )
-            store.fail(run.lease, str(uncertain), snapshot=run.snapshot())
-            return Outcome(found.id, "failed", question=question, error=str(uncertain))
+        except UncertainStep as uncertain:  # "did it run?": the human decides, as at any question
+            question = Question.new(kind="checkpoint", agent="hitl", prompt=uncertain.prompt, conversation=found.id)
+            store.suspend(run.lease, question, uncertain.seq, snapshot=run.snapshot())
+            return Outcome(found.id, "waiting", question=question)
+        except StoppedAtUncertainStep as stopped:
+            store.fail(run.lease, str(stopped), snapshot=run.snapshot())
+            return Outcome(found.id, "failed", error=str(stopped))
         except DivergenceError as diverged:
             store.fail(run.lease, str(diverged), snapshot=run.snapshot())
             raise

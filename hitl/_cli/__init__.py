@@ -1,7 +1,8 @@
-"""The ``hitl`` command: ``demo``, ``check`` and ``schema``.
+"""The ``hitl`` command: ``demo``, ``check``, ``schema``, and the durable commands.
 
 ``hitl demo`` runs a conversation in the terminal with the policy you choose, ``hitl check FILE`` validates a
-configuration file and shows what it builds, ``hitl schema`` prints the JSON Schema of configuration files.
+configuration file and shows what it builds, ``hitl schema`` prints the JSON Schema of configuration files;
+``hitl pending``, ``answer``, ``resume``, ``worker`` and ``show`` work on durable conversations.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ..core.policies import InputPolicy
 from ..core.spec import POLICY_NAMES, parse_policy
 from ._check import check
 from ._demo import run_demo
+from ._durable import COMMANDS as DURABLE_COMMANDS
+from ._durable import add_commands, run_command
 from ._model import DEFAULT_MODEL, llm_config
 from ._offline import Draft
 from ._schema import SCHEMA_ID, schema
@@ -81,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema (draft 2020-12) of hitl.config.ProxyConfig, for editors to complete and "
         "check files.",
     )
+    add_commands(commands)
     return parser
 
 
@@ -94,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "check":
             return check(args.files)
+        if args.command in DURABLE_COMMANDS:
+            return run_command(args)
         if args.model is not None and not args.online:
             parser.error("--model goes with --online (the offline demo's assistant is scripted)")
         return run_demo(args)

@@ -60,6 +60,7 @@ def offline_env() -> dict[str, str]:
 def test_the_examples_with_a_model_written_part_can_go_online() -> None:
     assert {path.stem for path in ONLINE} == {
         "always_step_by_step",
+        "durable_review",
         "groupchat_review",
         "limits_max_turns",
         "never_palindrome",

@@ -54,6 +54,7 @@ class WanderingModel:
     seed = 0
     wander = False
     slow = 0.0
+    sleepy = 0.0
 
     def __init__(self, config: Any, **kwargs: Any) -> None:
         self.config = config
@@ -68,7 +69,11 @@ class WanderingModel:
         if cls.slow:
             time.sleep(cls.slow)
         if kind == "code":
-            text = f"```python\nopen('block-{turn}-{nonce}.txt', 'w').write('ran')\nprint('block {turn}')\n```"
+            pause = f"import time\ntime.sleep({cls.sleepy})\n" if cls.sleepy else ""
+            run = f"open('runs.log', 'a').write('block {turn}\\n')\n"  # every run of the block, counted
+            text = (
+                f"```python\nopen('block-{turn}-{nonce}.txt', 'w').write('ran')\n{run}{pause}print('block {turn}')\n```"
+            )
             message = text_message(text)
         elif kind == "tool":
             call = types.SimpleNamespace(
@@ -123,6 +128,7 @@ def build(params: dict[str, Any], human_input: Any) -> Chat:
     work = params["work"]
     WanderingModel.work, WanderingModel.seed = work, params["seed"]
     WanderingModel.wander, WanderingModel.slow = params.get("wander", False), params.get("slow", 0.0)
+    WanderingModel.sleepy = params.get("sleepy", 0.0)
 
     def deploy(env: str) -> str:
         note(work, "tool", f"{env} key={idempotency_key()}")
@@ -143,7 +149,14 @@ def build(params: dict[str, Any], human_input: Any) -> Chat:
         system_message=SYSTEM_MESSAGE[0],
     )
     model.register_model_client(model_client_cls=WanderingModel)
-    return Chat(human, model, message="Write and run some code.", max_turns=params.get("turns", 6), silent=True)
+    return Chat(
+        human,
+        model,
+        message="Write and run some code.",
+        use_async=params.get("async", False),
+        max_turns=params.get("turns", 6),
+        silent=True,
+    )
 
 
 @conversation("coding", version="1")
@@ -184,3 +197,32 @@ if __name__ == "__main__":  # a child process: python durable_factories.py STORE
             raise SystemExit(f"unknown command {command}")
     if outcome is not None:
         print(json.dumps({"status": outcome.status, "question": outcome.question and outcome.question.id}))
+
+
+def build_group(params: dict[str, Any], human_input: Any) -> Chat:
+    """A group: the human, the model-driven coder and a scripted critic, with AutoGen's own selection."""
+    from autogen import GroupChat, GroupChatManager
+
+    from hitl.testing import ScriptedAssistant
+
+    two = build(params, human_input)
+    critic = ScriptedAssistant("critic", [f"Review {n}: fine." for n in range(1, 20)], on_exhausted="stop")
+    group = GroupChat(
+        [two.initiator, two.recipient, critic],
+        messages=[],
+        max_round=params.get("rounds", 8),
+        speaker_selection_method=params.get("selection", "round_robin"),
+    )
+    manager = GroupChatManager(group, llm_config=False, is_termination_msg=Keyword("TERMINATE"))
+    return Chat(two.initiator, manager, message="Write and run some code.", use_async=params.get("async", False))
+
+
+@conversation("group", version="1")
+def group(params: dict[str, Any]) -> Chat:
+    """The durable group conversation."""
+    return build_group(params, DurableInput())
+
+
+def uninterrupted_group(params: dict[str, Any], answers: list[str]) -> Chat:
+    """The same group with a scripted human, run in one go."""
+    return build_group(params, ScriptedInput(answers))

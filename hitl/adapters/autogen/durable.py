@@ -25,6 +25,7 @@ from typing import Any
 from ...core.context import TurnContext
 from ...core.errors import ConfigurationError, HitlError
 from ...core.question import Question
+from ...core.rules import EXIT
 from ...stores.durable import ConversationStore, JournalEntry, Lease, canonical_json
 from . import compat as _compat
 from ._gate import GatedExecutor, WrappedExecutor
@@ -34,7 +35,9 @@ __all__ = [
     "DivergenceError",
     "DurableInput",
     "JournalRun",
+    "StoppedAtUncertainStep",
     "Suspended",
+    "UncertainStep",
     "fingerprint",
     "idempotency_key",
 ]
@@ -178,12 +181,28 @@ class JournalRun:
             raise DivergenceError(self.conversation, seq, kind, (entry.kind, entry.fingerprint), digest)
         return seq, digest, entry
 
-    def _begin(self, kind: str, request: Any) -> tuple[int, str, JournalEntry | None]:
-        """Take the step's position; a done entry is returned to be served, an intent is an uncertain step."""
+    def _begin(self, kind: str, request: Any) -> tuple[int, str, JournalEntry | None, str | None]:
+        """Take the step's position: a done entry to serve, or None to run it (again, after a crash, if allowed).
+
+        The last part says what the human decided about a step stopped in the middle: ``run`` (again) or
+        ``skip`` (go on as if it did not run); None for a step that was not stopped in the middle.
+        """
         seq, digest, entry = self._next(kind, request)
-        if entry is not None and entry.state != "done":  # an intent without a result: stopped in the middle
-            raise UncertainStep(self.conversation, seq, kind)
-        return seq, digest, entry
+        if entry is None or entry.state == "done":
+            return seq, digest, entry, None
+        # An intent without a result: the process stopped in the middle of this step.
+        decided = self._decision_about(seq)
+        if decided is None:
+            raise UncertainStep(self.conversation, seq, kind, request)
+        if decided.strip() == EXIT:
+            raise StoppedAtUncertainStep(self.conversation, seq, kind)
+        return seq, digest, None, "run" if not decided.strip() else "skip"
+
+    def _decision_about(self, seq: int) -> str | None:
+        for stored in self.store.questions(self.conversation, status=None):
+            if stored.seq == seq and stored.question.kind == "checkpoint" and stored.status == "answered":
+                return stored.answer
+        return None
 
     def _inside(self, seq: int, effect: bool) -> tuple[Any, Any]:
         return _IN_STEP.set(True), _KEY.set(f"{self.conversation}:{seq}" if effect else None)
@@ -202,16 +221,22 @@ class JournalRun:
         encode: Callable[[Any], Any] = lambda result: result,
         decode: Callable[[Any], Any] = lambda data: data,
         effect: bool = False,
+        skipped: Callable[[], Any] = lambda: None,
     ) -> Any:
         """Run one journaled step: served from the journal if it was done, else run and recorded.
 
         ``effect``: the step changes the world (a tool, code): an intent is recorded before it runs, so a
-        crash in the middle is known.
+        crash in the middle is known, and the step is not run again unless the human says so; ``skipped``
+        gives its result when the human says to go on as if it did not run.
         """
-        seq, digest, entry = self._begin(kind, request)
+        seq, digest, entry, decided = self._begin(kind, request)
         if entry is not None:
             return decode(entry.result)
-        if effect:
+        if decided == "skip":
+            result = skipped()
+            self.store.record(self.lease, JournalEntry(seq, kind, digest, "done", encode(result)))
+            return result
+        if effect and decided is None:
             self.store.record(self.lease, JournalEntry(seq, kind, digest, "intent"))
         tokens = self._inside(seq, effect)
         try:
@@ -230,12 +255,19 @@ class JournalRun:
         encode: Callable[[Any], Any] = lambda result: result,
         decode: Callable[[Any], Any] = lambda data: data,
         effect: bool = False,
+        skipped: Callable[[], Any] = lambda: None,
     ) -> Any:
         """Run one journaled step of an async chat (``run`` returns an awaitable); the store in a thread."""
-        seq, digest, entry = self._begin(kind, request)
+        seq, digest, entry, decided = self._begin(kind, request)
         if entry is not None:
             return decode(entry.result)
-        if effect:
+        if decided == "skip":
+            result = skipped()
+            await asyncio.to_thread(
+                self.store.record, self.lease, JournalEntry(seq, kind, digest, "done", encode(result))
+            )
+            return result
+        if effect and decided is None:
             await asyncio.to_thread(self.store.record, self.lease, JournalEntry(seq, kind, digest, "intent"))
         tokens = self._inside(seq, effect)
         try:
@@ -271,15 +303,42 @@ class JournalRun:
 
 
 class UncertainStep(HitlError, RuntimeError):
-    """A step with effects was started before the process stopped, and its result was never recorded."""
+    """A step with effects was started before the process stopped, and its result was never recorded.
 
-    def __init__(self, conversation: str, seq: int, kind: str) -> None:
+    The run asks its human (``question``) whether to run it again, to go on as if it did not run, or to stop.
+    """
+
+    def __init__(self, conversation: str, seq: int, kind: str, request: Any = None) -> None:
+        what = _describe(kind, request)
         super().__init__(
-            f"conversation {conversation!r}: step {seq} ({kind}) was started before the process stopped and "
-            "may or may not have run; it is not run again on its own"
+            f"conversation {conversation!r}: step {seq} ({what}) was started before the process stopped, and may "
+            "or may not have run"
         )
         self.seq = seq
         self.kind = kind
+        self.prompt = (
+            f"Step {seq} ({what}) was started before the process stopped, and may or may not have run. "
+            "Press enter to run it again, type 'skip' to go on as if it did not run, or 'exit' to stop: "
+        )
+
+
+class StoppedAtUncertainStep(HitlError, RuntimeError):
+    """The human stopped the conversation at a step that may or may not have run."""
+
+    def __init__(self, conversation: str, seq: int, kind: str) -> None:
+        super().__init__(f"conversation {conversation!r} was stopped by its human at step {seq} ({kind})")
+
+
+def _describe(kind: str, request: Any) -> str:
+    if kind == "tool" and isinstance(request, dict):
+        call = request.get("call")
+        name = call.get("name") if isinstance(call, dict) else None
+        name = name or (call.get("function", {}).get("name") if isinstance(call, dict) else None)
+        return f"the tool call {name!r}" if name else "a tool call"
+    if kind == "code" and isinstance(request, dict):
+        blocks = request.get("blocks") or []
+        return f"{len(blocks)} code block{'s' if len(blocks) != 1 else ''}"
+    return f"a {kind} step"
 
 
 class DurableInput:
@@ -303,6 +362,12 @@ class DurableInput:
                 "conversation asks its human between steps, through the proxy's policy and gates"
             )
         return run.human(prompt, context)
+
+    async def a_ask(self, prompt: str, context: TurnContext) -> str:
+        """Return the stored answer, or suspend the conversation; the store is read in a thread."""
+        if CURRENT_RUN.get() is None or _IN_STEP.get():
+            return self.ask(prompt, context)  # raises the error that says why
+        return await asyncio.to_thread(self.ask, prompt, context)  # the thread sees this task's run
 
     def __repr__(self) -> str:
         return "DurableInput()"
@@ -350,7 +415,17 @@ class JournaledExecutor(WrappedExecutor):
             encode=_code_result_data,
             decode=_code_result,
             effect=True,
+            skipped=lambda: _compat.CodeResult(exit_code=1, output=NOT_RUN),
         )
+
+
+#: What a step the human chose not to run again returns in place of its output.
+NOT_RUN = "not run again: it was started before the process stopped, and the human chose to go on without it"
+
+
+def _not_run_call(func_call: Any) -> tuple[bool, dict[str, Any]]:
+    name = func_call.get("name", "") if isinstance(func_call, dict) else ""
+    return False, {"name": name, "role": "function", "content": NOT_RUN}
 
 
 def _code_result_data(result: Any) -> Any:
@@ -418,6 +493,7 @@ def install_journal() -> None:
             encode=list,
             decode=tuple,
             effect=True,
+            skipped=lambda: (1, NOT_RUN),
         )
 
     execute_function, a_execute_function = cls.execute_function, cls.a_execute_function
@@ -435,6 +511,7 @@ def install_journal() -> None:
             encode=_reply_pair,
             decode=_pair,
             effect=True,
+            skipped=lambda: _not_run_call(func_call),
         )
 
     @functools.wraps(a_execute_function)
@@ -450,6 +527,7 @@ def install_journal() -> None:
             encode=_reply_pair,
             decode=_pair,
             effect=True,
+            skipped=lambda: _not_run_call(func_call),
         )
 
     cls.generate_oai_reply = generate_oai_reply

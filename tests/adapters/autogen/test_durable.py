@@ -6,12 +6,16 @@ tool; every real effect leaves a line or a file in its work directory, so an eff
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import random
+import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +42,10 @@ def effects(work: Path, *, keys: bool = False) -> Counter[str]:
             found[f"{kind}: {text if keys else text.split(' key=')[0]}"] += 1
     for path in work.glob("block-*.txt"):
         found[f"code: {path.name}"] += 1
+    runs = work / "runs.log"
+    if runs.exists():
+        for line in runs.read_text(encoding="utf-8").splitlines():
+            found[f"ran: {line}"] += 1
     return found
 
 
@@ -45,13 +53,15 @@ def answer_for(rng: random.Random) -> str:
     return rng.choice(["", "", "", "Please add a test.", "exit"])
 
 
-def durable_run(store: Path, params: dict[str, Any], seed: int) -> tuple[list[Any], list[str], int]:
+def durable_run(
+    store: Path, params: dict[str, Any], seed: int, factory: str = "coding"
+) -> tuple[list[Any], list[str], int]:
     """Run a conversation suspended at every question, each resume from a fresh store object and fresh agents."""
     rng = random.Random(f"answers/{seed}")
     answers: list[str] = []
     chats = Conversations(store)
     with quiet():
-        outcome = chats.start("coding", params, id=f"c{seed}")
+        outcome = chats.start(factory, params, id=f"c{seed}")
     suspensions = 0
     while outcome.status == "waiting":
         assert outcome.question is not None
@@ -68,20 +78,26 @@ def durable_run(store: Path, params: dict[str, Any], seed: int) -> tuple[list[An
     return view.history, answers, suspensions
 
 
-def uninterrupted_run(params: dict[str, Any], answers: list[str]) -> list[Any]:
-    chat = factories.uninterrupted(params, answers)
+def uninterrupted_run(params: dict[str, Any], answers: list[str], factory: str = "coding") -> list[Any]:
+    chat = (factories.uninterrupted if factory == "coding" else factories.uninterrupted_group)(params, answers)
     with quiet():
-        chat.initiator.initiate_chat(chat.recipient, message=chat.message, **chat.options)
+        if chat.use_async:
+            asyncio.run(chat.initiator.a_initiate_chat(chat.recipient, message=chat.message, **chat.options))
+        else:
+            chat.initiator.initiate_chat(chat.recipient, message=chat.message, **chat.options)
     history: list[Any] = chat.history()
     return history
 
 
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
 @pytest.mark.parametrize("seed", range(12))
-def test_a_conversation_suspended_at_every_question_ends_as_an_uninterrupted_one(tmp_path: Path, seed: int) -> None:
+def test_a_conversation_suspended_at_every_question_ends_as_an_uninterrupted_one(
+    tmp_path: Path, seed: int, use_async: bool
+) -> None:
     durable_work, plain_work = tmp_path / "durable", tmp_path / "plain"
     durable_work.mkdir()
     plain_work.mkdir()
-    params = {"work": str(durable_work), "seed": seed, "turns": 6}
+    params = {"work": str(durable_work), "seed": seed, "turns": 6, "async": use_async}
     history, answers, suspensions = durable_run(tmp_path / "hitl.db", params, seed)
     plain = uninterrupted_run({**params, "work": str(plain_work)}, answers)
     assert suspensions == len(answers) >= 1
@@ -90,6 +106,49 @@ def test_a_conversation_suspended_at_every_question_ends_as_an_uninterrupted_one
     tools = [key for key in effects(durable_work, keys=True) if key.startswith("tool")]
     assert all(effects(durable_work, keys=True)[key] == 1 for key in tools)  # each call its own key, once
     assert all(f"key=c{seed}:" in key for key in tools)
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("seed", range(6))
+def test_a_group_suspended_at_every_question_ends_as_an_uninterrupted_one(
+    tmp_path: Path, seed: int, use_async: bool
+) -> None:
+    durable_work, plain_work = tmp_path / "durable", tmp_path / "plain"
+    durable_work.mkdir()
+    plain_work.mkdir()
+    params = {"work": str(durable_work), "seed": seed, "rounds": 9, "async": use_async}
+    history, answers, _ = durable_run(tmp_path / "hitl.db", params, seed, factory="group")
+    plain = uninterrupted_run({**params, "work": str(plain_work)}, answers, factory="group")
+    assert canonical_json(history) == canonical_json(plain)
+    assert effects(durable_work) == effects(plain_work)
+    assert {m["name"] for m in history} >= {"human", "coder", "critic"}
+
+
+def test_a_random_speaker_choice_is_replayed_not_drawn_again(tmp_path: Path) -> None:
+    chats = Conversations(tmp_path / "hitl.db")
+    stops = 0
+    for seed in range(40):  # groups whose random draws reach the human, and stop there
+        random.seed(seed)
+        params = {"work": str(tmp_path), "seed": seed, "rounds": 12, "selection": "random"}
+        with quiet():
+            outcome = chats.start("group", params, id=f"g{seed}")
+        seen: list[list[Any]] = []
+        while outcome.status == "waiting":
+            assert outcome.question is not None
+            seen.append(chats.show(f"g{seed}").history)
+            chats.answer(outcome.question.id, "")
+            random.seed(random.SystemRandom().random())  # as another process would: other random draws
+            with quiet():
+                outcome = chats.resume(f"g{seed}")
+        assert outcome.status == "done"
+        final = chats.show(f"g{seed}").history
+        for before in seen:  # what was decided before a stop is what the resumed runs kept
+            assert canonical_json(final[: len(before)]) == canonical_json(before)
+        stops += len(seen)
+        if stops >= 3:
+            break
+    assert stops >= 3
+    assert any(entry.kind == "select" for entry in chats.store.journal(f"g{seed}"))
 
 
 def run_script(store: Path, *args: str) -> Any:
@@ -175,3 +234,60 @@ def test_of_two_processes_resuming_one_conversation_at_once_one_runs_it_and_the_
     assert len(refused) == 1, results
     assert refused[0]["error"] == "LeaseHeld"
     assert "is being run by" in refused[0]["message"]
+
+
+@pytest.mark.parametrize("decision", ["skip", ""], ids=["skip", "run-again"])
+def test_a_process_killed_during_code_execution_leaves_a_question_not_a_second_run(
+    tmp_path: Path, decision: str
+) -> None:
+    params = {"work": str(tmp_path), "seed": 0, "turns": 4, "sleepy": 3.0}
+    store = tmp_path / "hitl.db"
+    outcome = run_script(store, "start", "c1", json.dumps(params))
+    assert outcome["status"] == "waiting"  # the reviewer approves the first block...
+    run_script(store, "answer", outcome["question"], "")
+    child = subprocess.Popen(  # ...and the process that runs it is killed while it runs
+        [sys.executable, str(SCRIPTS / "durable_factories.py"), str(store), "resume", "c1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("block-*.txt")):
+        assert time.monotonic() < deadline, "the block never started"
+        time.sleep(0.05)
+    child.kill()
+    child.wait(timeout=30)
+    assert len(list(tmp_path.glob("block-*.txt"))) == 1
+    chats = Conversations(store, lease=0.5)
+    time.sleep(chats.lease)  # unlike a clean stop, a kill leaves its lease to expire (60 s; here it is short)
+    with sqlite3_lease_expired(store), quiet():
+        uncertain = chats.resume("c1")
+    assert uncertain.status == "waiting"
+    assert uncertain.question is not None
+    assert uncertain.question.kind == "checkpoint"
+    assert "was started before the process stopped, and may or may not have run" in uncertain.question.prompt
+    assert len(list(tmp_path.glob("block-*.txt"))) == 1  # asking ran nothing
+    chats.answer(uncertain.question.id, decision)
+    while True:
+        with quiet():
+            outcome_after = chats.resume("c1")
+        if outcome_after.status != "waiting":
+            break
+        assert outcome_after.question is not None
+        chats.answer(outcome_after.question.id, "exit")
+    assert outcome_after.status == "done"
+    runs = (tmp_path / "runs.log").read_text(encoding="utf-8").splitlines()
+    assert runs.count("block 1") == (1 if decision == "skip" else 2)  # run again only when the human said so
+    outputs = [str(m.get("content")) for m in chats.show("c1").history]
+    if decision == "skip":
+        assert any("not run again" in text for text in outputs)
+    else:
+        assert any("exitcode: 0" in text for text in outputs)
+
+
+@contextlib.contextmanager
+def sqlite3_lease_expired(store: Path) -> Iterator[None]:
+    """Expire the killed worker's lease now (it was taken for 60 s), as waiting that long would."""
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE conversations SET lease_until = 0 WHERE status = 'running'")
+    yield
