@@ -76,6 +76,14 @@ def table_rows(sections: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str
                     collector = (row["hitl"]["gc_ms"]["median"], row["native"]["gc_ms"]["median"])
                     figure += "; collector {:g} ms (native {:g})".format(*collector)
                 figure += f"; {row['runs']} run{'s' if row['runs'] > 1 else ''}"
+            elif kind == "durable":
+                ours = f"{_spread(row['value'])} {row['unit']}"
+            elif kind == "capacity":
+                ours = f"{row['store_ms_each']:g} ms to store each; {row['file_mib']:g} MiB"
+                figure = (
+                    f"pending() of all: {row['pending_all_ms']['median']:g} ms; one answer: p50 "
+                    f"{row['answer_p50_ms']:g} / p99 {row['answer_p99_ms']:g} ms"
+                )
             elif "us_per_decision" in row:
                 ours = f"{_spread(row['us_per_decision'])} µs"
                 figure = f"context {row['us_to_build_the_context']:g} µs"

@@ -16,6 +16,8 @@ Sections:
   micro     one decide() on a long chat's context; simulate(); import hitl.
   waiting   1,000 and 10,000 async conversations waiting on a QueueInput, answered from a thread, trickled
             and in a burst, approving and stopping: answer-to-resume against native asyncio futures.
+  durable   durable conversations: start to the stored question, resume after 1, 10 and 50 answers, the
+            journal's bytes per message, 10,000 conversations waiting in one SQLite file.
 
 Every figure is the median of interleaved runs, with its spread; the table says each target's PASS or
 FAIL, and asserts nothing. Ratios compare two things measured together, so they travel between machines;
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import chats
+import durable
 import micro
 import report
 import waiting
@@ -41,7 +44,7 @@ from lockstep import Lockstep
 from hitl.adapters.autogen.compat import AUTOGEN_DISTRIBUTION, AUTOGEN_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("chats", "memory", "audit", "micro", "waiting")
+SECTIONS = ("chats", "memory", "audit", "micro", "waiting", "durable")
 
 FULL: dict[str, Any] = {
     "lengths": {100: 40, 1_000: 20, 3_000: 12},  # rounds: pairs (4 a hash seed, see lockstep.py)
@@ -57,6 +60,8 @@ FULL: dict[str, Any] = {
     "trickled": 200,
     "provider": (10_000, 5),
     "waiting_memory": 1_000,
+    "durable": ([1, 10, 50], 5),  # answers before a resume; runs
+    "durable_waiting": 10_000,
 }
 QUICK: dict[str, Any] = {
     "lengths": {20: 1, 40: 1},
@@ -72,6 +77,8 @@ QUICK: dict[str, Any] = {
     "trickled": 10,
     "provider": (500, 1),
     "waiting_memory": 20,
+    "durable": ([1, 3], 1),
+    "durable_waiting": 50,
 }
 
 
@@ -112,6 +119,13 @@ def run(
             waiting.bench_provider(*plan["provider"])
             + waiting.bench_waiting(plan["waiting"], plan["trickled"])
             + waiting.bench_waiting_memory(plan["waiting_memory"])
+        )
+    if "durable" in only:
+        report.progress(
+            f"durable conversations: resumes after {plan['durable'][0]} answers, {plan['durable_waiting']:,} waiting"
+        )
+        sections["durable"] = durable.bench_suspend_resume(*plan["durable"]) + durable.bench_waiting(
+            plan["durable_waiting"]
         )
     return sections, curves
 

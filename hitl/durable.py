@@ -55,7 +55,7 @@ from .adapters.autogen.durable import (
     install_journal,
     running,
 )
-from .core.errors import ConfigurationError, HitlError
+from .core.errors import ConfigurationError
 from .core.question import Question
 from .stores.durable import ConversationStore, Lease, StoredQuestion
 from .stores.sqlite import DEFAULT_PATH, SqliteStore
@@ -241,13 +241,24 @@ class Conversations:
         return self._drive(lease)
 
     def work(self, *, limit: int | None = None) -> list[Outcome]:
-        """Resume every ready conversation (at most ``limit``), one after another; return what became of each."""
+        """Resume every ready conversation (at most ``limit``), one after another; return what became of each.
+
+        A conversation this process cannot run (its factory is not registered here) is left ready for another
+        worker, and one that fails is ``failed``: either way the others are still run.
+        """
         done: list[Outcome] = []
+        skipped: list[str] = []
         while limit is None or len(done) < limit:
-            lease = self.store.claim_next(self.owner, self.lease)
+            lease = self.store.claim_next(self.owner, self.lease, exclude=skipped)
             if lease is None:
                 break
-            done.append(self._drive(lease))
+            try:
+                done.append(self._drive(lease))
+            except ConfigurationError as error:  # no factory here: released, for a worker that has it
+                skipped.append(lease.conversation)
+                done.append(Outcome(lease.conversation, "ready", error=str(error)))
+            except Exception as error:  # marked failed by the run itself
+                done.append(Outcome(lease.conversation, "failed", error=f"{type(error).__name__}: {error}"))
         return done
 
     def show(self, conversation: str) -> View:
@@ -296,17 +307,27 @@ class Conversations:
             store.suspend(run.lease, question, uncertain.seq, snapshot=run.snapshot())
             return Outcome(found.id, "waiting", question=question)
         except StoppedAtUncertainStep as stopped:
-            store.fail(run.lease, str(stopped), snapshot=run.snapshot())
+            store.fail(run.lease, str(stopped), snapshot=_shown(run))
             return Outcome(found.id, "failed", error=str(stopped))
         except DivergenceError as diverged:
-            store.fail(run.lease, str(diverged), snapshot=run.snapshot())
+            store.fail(run.lease, str(diverged), snapshot=_shown(run))
+            raise
+        except (KeyboardInterrupt, SystemExit):  # stopped, not broken: ready for the next resume
+            with _suppressed():
+                store.release(run.lease)
             raise
         except BaseException as error:
             with _suppressed():
-                store.fail(run.lease, f"{type(error).__name__}: {error}", snapshot=run.snapshot())
+                store.fail(run.lease, f"{type(error).__name__}: {error}", snapshot=_shown(run))
             raise
         finally:
             run.stop()
+        if run.replaying:  # the chat ended before its journal did: it would silently drop what it recorded
+            ended = DivergenceError(
+                found.id, run.seq, "end of the chat", (run.entries[run.seq].kind, run.entries[run.seq].fingerprint), "-"
+            )
+            store.fail(run.lease, str(ended), snapshot=_shown(run))
+            raise ended
         data = _result_data(result)
         store.finish(run.lease, data, snapshot=run.snapshot())
         return Outcome(found.id, "done", result=data)
@@ -346,11 +367,20 @@ def _registered() -> str:
 
 
 class _suppressed:
+    """Keep the error that ended a run, not one from recording it (the store may be what failed)."""
+
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, kind: Any, error: Any, trace: Any) -> bool:
-        return isinstance(error, HitlError)
+        return isinstance(error, Exception)
+
+
+def _shown(run: JournalRun) -> Any:
+    try:
+        return run.snapshot()
+    except Exception:
+        return None
 
 
 _ = _compat  # the adapter's compatibility module: AutoGen is imported through it

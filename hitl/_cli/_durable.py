@@ -49,6 +49,13 @@ def add_commands(commands: Any) -> None:
             metavar="MODULE",
             help="import MODULE first (it registers the conversation factories); repeatable",
         )
+        runner.add_argument(
+            "--lease",
+            type=float,
+            default=60.0,
+            help="seconds a lease lasts unless renewed (renewed every third while running); a conversation "
+            "whose worker died is taken over once it runs out (default 60)",
+        )
         if name == "resume":
             runner.add_argument("conversation", help="the conversation's id")
         else:
@@ -70,7 +77,7 @@ def run_command(args: argparse.Namespace) -> int:
             for module in args.imports:
                 sys.path.insert(0, ".")
                 importlib.import_module(module)
-            chats = Conversations(args.store)
+            chats = Conversations(args.store, lease=args.lease)
             try:
                 return _run(chats, args)
             finally:

@@ -92,14 +92,19 @@ class StoreFormatError(StoreError):
 def canonical_json(value: Any) -> str:
     """Return ``value`` as canonical JSON (sorted keys, no spaces): what fingerprints and stores compare.
 
+    Text outside ASCII is escaped, so that any Python string (a lone surrogate included) is kept.
+
     Raises:
         TypeError: for a value JSON cannot hold (a store refuses it when it is written, not when it is read).
+        ValueError: for a float JSON cannot hold (NaN, infinities).
 
     Examples:
-        >>> canonical_json({"b": 1, "a": [True, None, "é"]})
-        '{"a":[true,null,"é"],"b":1}'
+        >>> canonical_json({"b": 1, "a": [True, None, "tea"]})
+        '{"a":[true,null,"tea"],"b":1}'
+        >>> len(canonical_json("é"))  # "\\u00e9", quoted
+        8
     """
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,8 +229,8 @@ class ConversationStore(Protocol):
         """
         ...
 
-    def claim_next(self, owner: str, ttl: float) -> Lease | None:
-        """Take the lease of the oldest runnable conversation, or return None if there is none."""
+    def claim_next(self, owner: str, ttl: float, exclude: Sequence[str] = ()) -> Lease | None:
+        """Take the lease of the oldest runnable conversation not in ``exclude``, or return None if there is none."""
         ...
 
     def renew(self, lease: Lease, ttl: float) -> Lease:

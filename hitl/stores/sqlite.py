@@ -127,6 +127,9 @@ class SqliteStore:
             self._db.execute("PRAGMA synchronous = FULL")  # a committed step survives a power cut, not only a crash
             with self._write() as db:
                 self._check_format(db)
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            raise StoreFormatError(f"{self.path} cannot be opened as a hitl store: {error}") from None
         except BaseException:
             self._db.close()
             raise
@@ -236,14 +239,18 @@ class SqliteStore:
                 raise NotRunnable(f"conversation {conversation!r} {why}")
             return self._take(db, conversation, owner, epoch + 1, now + ttl, now)
 
-    def claim_next(self, owner: str, ttl: float) -> Lease | None:
-        """Take the lease of the oldest runnable conversation (ready, or running with an expired lease)."""
+    def claim_next(self, owner: str, ttl: float, exclude: Sequence[str] = ()) -> Lease | None:
+        """Take the lease of the oldest runnable conversation (ready, or running with an expired lease).
+
+        ``exclude``: conversations not to take (those this worker cannot run).
+        """
         now = time.time()
+        skip = f" AND id NOT IN ({', '.join('?' for _ in exclude)})" if exclude else ""
         with self._write() as db:
             row = db.execute(
-                "SELECT id, epoch FROM conversations WHERE status = 'ready' "
-                "OR (status = 'running' AND lease_until <= ?) ORDER BY updated_at, id LIMIT 1",
-                (now,),
+                "SELECT id, epoch FROM conversations WHERE (status = 'ready' "
+                f"OR (status = 'running' AND lease_until <= ?)){skip} ORDER BY updated_at, id LIMIT 1",
+                (now, *exclude),
             ).fetchone()
             if row is None:
                 return None

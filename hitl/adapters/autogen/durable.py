@@ -26,6 +26,7 @@ from ...core.context import TurnContext
 from ...core.errors import ConfigurationError, HitlError
 from ...core.question import Question
 from ...core.rules import EXIT
+from ...core.text import visible
 from ...stores.durable import ConversationStore, JournalEntry, Lease, canonical_json
 from . import compat as _compat
 from ._gate import GatedExecutor, WrappedExecutor
@@ -90,7 +91,7 @@ def fingerprint(kind: str, request: Any) -> str:
         'a7b7bfda9a56'
     """
     text = canonical_json_lenient([kind, request])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def canonical_json_lenient(value: Any) -> str:
@@ -280,14 +281,18 @@ class JournalRun:
 
     def human(self, prompt: str, ctx: TurnContext) -> str:
         """Return the human's answer to ``prompt``: journaled, stored, or (none yet) suspend the run."""
-        request = {"agent": ctx.recipient, "prompt": prompt}
+        request = {"agent": ctx.recipient, "prompt": visible(prompt)}  # as the stored question holds it
         seq, digest, entry = self._next("human", request)
         if entry is not None:
             return str(entry.result)
         for stored in self.store.questions(self.conversation, status=None):
-            if stored.seq == seq and stored.status == "answered" and stored.answer is not None:
-                self.store.record(self.lease, JournalEntry(seq, "human", digest, "done", stored.answer))
-                return stored.answer
+            if stored.seq != seq or stored.status != "answered" or stored.answer is None:
+                continue
+            asked = fingerprint("human", {"agent": stored.question.agent, "prompt": stored.question.prompt})
+            if asked != digest:  # the answer is to another question (other code to approve...): never reused
+                raise DivergenceError(self.conversation, seq, "human", ("human", asked), digest)
+            self.store.record(self.lease, JournalEntry(seq, "human", digest, "done", stored.answer))
+            return stored.answer
         question = Question.new(
             kind="feedback", agent=ctx.recipient, sender=ctx.speaker, prompt=prompt, conversation=self.conversation
         )

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from autogen.coding import LocalCommandLineCodeExecutor
 
-from hitl.durable import Conversations, DivergenceError
+from hitl import ApproveCode, Keyword, Never, PolicyUserProxy
+from hitl.durable import Chat, Conversations, DivergenceError, DurableInput, conversation
 from hitl.stores.durable import canonical_json
-from hitl.testing import quiet
+from hitl.testing import ScriptedAssistant, code_block, quiet
 from tests.scripts import durable_factories as factories
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
@@ -291,3 +293,74 @@ def sqlite3_lease_expired(store: Path) -> Iterator[None]:
     with sqlite3.connect(store) as db:
         db.execute("UPDATE conversations SET lease_until = 0 WHERE status = 'running'")
     yield
+
+
+SCRIPT: dict[str, Any] = {"code": "open('safe.txt', 'w').write('ok')", "turns": 4}
+
+
+@conversation("approve-then-run", version="1")
+def approve_then_run(params: dict[str, Any]) -> Chat:
+    human = PolicyUserProxy(
+        "human",
+        policy=Never() | ApproveCode(),
+        is_termination_msg=Keyword("TERMINATE"),
+        human_input=DurableInput(),
+        code_execution_config={"executor": LocalCommandLineCodeExecutor(work_dir=params["work"], timeout=30)},
+    )
+    blocks = [code_block(SCRIPT["code"])] + ([code_block(SCRIPT["second"])] if "second" in SCRIPT else [])
+    coder = ScriptedAssistant("coder", [*blocks, "Done. TERMINATE"], on_exhausted="stop")
+    return Chat(human, coder, message="Go.", max_turns=int(SCRIPT["turns"]), silent=True)
+
+
+def test_an_approval_is_never_replayed_for_other_code(tmp_path: Path) -> None:
+    chats = Conversations(tmp_path / "hitl.db")
+    with quiet():
+        outcome = chats.start("approve-then-run", {"work": str(tmp_path)}, id="a1")
+    assert outcome.question is not None
+    assert "safe.txt" in outcome.question.prompt  # the human approves what they are shown...
+    chats.answer(outcome.question.id, "")
+    SCRIPT["code"] = "open('pwned.txt', 'w').write('ran')"  # ...and the code changes before the resume
+    try:
+        with quiet(), pytest.raises(DivergenceError, match="diverged from its journal at step 0"):
+            chats.resume("a1")
+    finally:
+        SCRIPT["code"] = "open('safe.txt', 'w').write('ok')"
+    assert not (tmp_path / "pwned.txt").exists()
+    assert chats.show("a1").status == "failed"
+
+
+def test_a_replay_that_ends_before_its_journal_does_fails_instead_of_dropping_steps(tmp_path: Path) -> None:
+    SCRIPT["second"] = "open('second.txt', 'w').write('ok')"
+    chats = Conversations(tmp_path / "hitl.db")
+    try:
+        with quiet():
+            first = chats.start("approve-then-run", {"work": str(tmp_path)}, id="a2")
+        assert first.question is not None
+        chats.answer(first.question.id, "")
+        with quiet():
+            second = chats.resume("a2")  # the first block runs; the second waits for its approval
+        assert second.status == "waiting"
+        assert second.question is not None
+        chats.answer(second.question.id, "")
+        SCRIPT["turns"] = 1  # the code now ends the chat after the coder's first reply
+        with quiet(), pytest.raises(DivergenceError, match="diverged from its journal"):
+            chats.resume("a2")
+    finally:
+        SCRIPT["turns"] = 4
+        del SCRIPT["second"]
+    assert chats.show("a2").status == "failed"
+    assert (tmp_path / "safe.txt").exists()
+    assert not (tmp_path / "second.txt").exists()
+
+
+def test_a_worker_runs_the_others_when_one_conversation_cannot_run_here(tmp_path: Path) -> None:
+    chats = Conversations(tmp_path / "hitl.db")
+    chats.store.create("orphan", "a-factory-of-another-app", "1", {})
+    with quiet():
+        chats.start("approve-then-run", {"work": str(tmp_path)}, id="a3", run=False)
+        outcomes = chats.work()
+    by_id = {outcome.conversation: outcome for outcome in outcomes}
+    assert by_id["orphan"].status == "ready"
+    assert "was started by factory 'a-factory-of-another-app'" in (by_id["orphan"].error or "")
+    assert by_id["a3"].status == "waiting"
+    assert chats.show("orphan").status == "ready"  # left for a worker that has its factory
