@@ -43,7 +43,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .adapters.autogen import compat as _compat
 from .adapters.autogen.durable import (
     DivergenceError,
     DurableInput,
@@ -55,6 +54,7 @@ from .adapters.autogen.durable import (
     install_journal,
     running,
 )
+from .adapters.autogen.proxy import PolicyUserProxy
 from .core.errors import ConfigurationError
 from .core.question import Question
 from .stores.durable import ConversationStore, Lease, StoredQuestion
@@ -74,7 +74,7 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(init=False)
 class Chat:
     """What a factory returns: the chat to run, as ``initiator.initiate_chat(recipient, message=..., **options)``.
 
@@ -167,7 +167,8 @@ class Outcome:
 
     Attributes:
         conversation: its id.
-        status: ``waiting`` (at ``question``), ``done`` (with ``result``) or ``failed`` (with ``error``).
+        status: ``waiting`` (at ``question``), ``done`` (with ``result``) or ``failed`` (with ``error``);
+            from ``work``, also ``ready``: left for a worker that has its factory (``error`` says why).
         question: the question it waits at.
         result: what it ended with: the summary, the human input and the history.
         error: why it failed.
@@ -344,10 +345,8 @@ def snapshot_of(chat: Chat) -> Callable[[], Any]:
     """Return what a run shows of ``chat`` while it runs: its history and the decisions of its proxies."""
 
     def snapshot() -> Any:
-        decisions = []
-        for agent in chat.all_agents():
-            for record in getattr(agent, "decisions", []) if hasattr(agent, "_hitl_records") else []:
-                decisions.append(record.model_dump(mode="json"))
+        proxies = [agent for agent in chat.all_agents() if isinstance(agent, PolicyUserProxy)]
+        decisions = [record.model_dump(mode="json") for proxy in proxies for record in proxy.decisions]
         return {"history": chat.history(), "decisions": decisions}
 
     return snapshot
@@ -381,6 +380,3 @@ def _shown(run: JournalRun) -> Any:
         return run.snapshot()
     except Exception:
         return None
-
-
-_ = _compat  # the adapter's compatibility module: AutoGen is imported through it

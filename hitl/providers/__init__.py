@@ -31,7 +31,7 @@ from .callback import CallbackInput
 from .queue import Question, QueueInput
 from .scripted import ScriptedInput
 from .stdin import ALLOW_NON_INTERACTIVE_ENV, TERMINAL_RESET, allowed_by_environment
-from .threads import run_to_completion, start_daemon
+from .threads import in_event_loop, run_to_completion, start_daemon
 from .timeout import MAX_TIMEOUT_SECONDS, TimeoutInput
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "a_ask",
     "allowed_by_environment",
     "ask",
+    "in_event_loop",
     "run_to_completion",
     "start_daemon",
 ]

@@ -56,6 +56,15 @@ def call_within(call: Callable[[], str], seconds: float) -> str:
     return result_within(start_daemon(call), seconds)  # type: ignore[no-any-return]
 
 
+def in_event_loop() -> bool:
+    """Whether this thread runs an event loop now (where a synchronous wait would block it)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def run_to_completion(awaitable: Awaitable[str], owner: object) -> str:
     """Run ``awaitable`` (an async provider's answer) to completion from synchronous code, in a new event loop.
 
@@ -63,9 +72,7 @@ def run_to_completion(awaitable: Awaitable[str], owner: object) -> str:
         ConfigurationError: this thread already runs an event loop (a synchronous chat inside async code),
             where waiting would block that loop; the message names ``owner``, the provider.
     """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
+    if not in_event_loop():
 
         async def wait() -> str:
             return await awaitable

@@ -16,6 +16,7 @@ from ..core.context import message_text
 from ..core.errors import ConfigurationError, ConfigWarning
 from ..core.policies import InputPolicy
 from ..inputs import ScriptedInput
+from ..providers import in_event_loop
 from ..stores.audit import DecisionRecord
 
 __all__ = ["QuietIOStream", "Transcript", "TranscriptAssertionError", "quiet", "run_chat"]
@@ -250,16 +251,11 @@ def run_chat(
         if isinstance(replies, ScriptedAssistant)
         else ScriptedAssistant("assistant", replies, on_exhausted="stop")
     )
-    if use_async:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            raise ConfigurationError(
-                "run_chat(use_async=True) runs its own event loop, so it cannot run inside one (an async test): "
-                "there, await proxy.a_initiate_chat(...) directly"
-            )
+    if use_async and in_event_loop():
+        raise ConfigurationError(
+            "run_chat(use_async=True) runs its own event loop, so it cannot run inside one (an async test): "
+            "there, await proxy.a_initiate_chat(...) directly"
+        )
     provider = proxy.human_input
     # A ready proxy may have chatted before: this transcript holds this chat's decisions and prompts only.
     first_decision = len(proxy.decisions)

@@ -17,7 +17,7 @@ from typing import Any
 from autogen import AssistantAgent
 from autogen.coding import LocalCommandLineCodeExecutor
 
-from hitl import ApproveCode, Keyword, PolicyUserProxy, ScriptedInput, Terminate
+from hitl import ApproveCode, Keyword, PolicyUserProxy, ScriptedInput, SpeakerSelection, Terminate
 from hitl.durable import Chat, DurableInput, conversation, idempotency_key
 
 
@@ -213,6 +213,8 @@ def build_group(params: dict[str, Any], human_input: Any) -> Chat:
         max_round=params.get("rounds", 8),
         speaker_selection_method=params.get("selection", "round_robin"),
     )
+    if params.get("selection") == "manual-random":  # the human picks; Enter leaves it to a random draw
+        group.speaker_selection_method = SpeakerSelection(two.initiator, then="manual", fallback="random")
     manager = GroupChatManager(group, llm_config=False, is_termination_msg=Keyword("TERMINATE"))
     return Chat(two.initiator, manager, message="Write and run some code.", use_async=params.get("async", False))
 

@@ -39,7 +39,6 @@ class Turn:
     sender: Any
     prompt: str | None = None
     event: InputEvent = "answered"
-    given: str | None = None  # the human's words, given before the turn (an interjection): nobody is asked
     recorded: bool = True  # False when the answer is on record already (an exit at a group's speaker question)
 
 
@@ -129,7 +128,7 @@ class DecisionSteps(ProxyState):
             _compat.author_of(sender, messages[-1]),
         )
 
-    def _hitl_begin(self, messages: list[dict[str, Any]] | None, sender: Any) -> Turn | tuple[bool, None]:
+    def _hitl_begin(self, messages: list[dict[str, Any]] | None, sender: Any) -> Turn | tuple[bool, Any]:
         if messages is None:
             messages = self._oai_messages[sender] if sender else []
         if not messages:
@@ -185,17 +184,16 @@ class DecisionSteps(ProxyState):
             return self._hitl_stop(turn, reason or "")
         return self._hitl_auto_reply(turn)
 
-    def _hitl_handed_turn(self, messages: list[dict[str, Any]], sender: Any) -> Turn:
-        """Begin a turn a group's speaker selection handed to the human: asked (or already answered)."""
+    def _hitl_handed_turn(self, messages: list[dict[str, Any]], sender: Any) -> Turn | tuple[bool, Any]:
+        """Begin a turn a group's speaker selection handed to the human: to ask, or answered with given words."""
         handed = self._hitl_handed
         assert handed is not None
         self._hitl_handed = None
         ctx = self._hitl_turn_context(messages, sender)
         turn = Turn(ctx, handed.decision, sender)
         if handed.answer is not None:  # nobody is asked: the record says so, with the human's words as the answer
-            turn.given = handed.answer
             turn.recorded = handed.recorded
-            return turn
+            return self._hitl_answer(turn, _compat.record_human_input(self, handed.answer))
         prompt = self.build_prompt(ctx, handed.decision)
         if type(prompt) is not str:
             raise TypeError(f"{type(self).__name__}.build_prompt returned {prompt!r}, not a str")

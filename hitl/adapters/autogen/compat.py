@@ -32,6 +32,7 @@ __all__ = [
     "GroupChatManager",
     "UserProxyAgent",
     "ask_for_manual_selection",
+    "author_in_group",
     "author_of",
     "content_str",
     "default_iostream",
@@ -125,13 +126,17 @@ def author_of(sender: Any, message: Mapping[str, Any]) -> str | None:
     """
     if sender is None:
         return None
-    if type(sender) is GroupChatManager or isinstance(sender, GroupChatManager):
-        name = message.get("name")
-        if isinstance(name, str) and message.get("role") != "function":
-            return name
-        last = sender.last_speaker
-        return None if last is None else str(last.name)
+    if isinstance(sender, GroupChatManager):
+        return author_in_group(message, sender.last_speaker)
     return str(sender.name)
+
+
+def author_in_group(message: Mapping[str, Any], last_speaker: Any) -> str | None:
+    """Return the author of a group chat's ``message``: its ``name``, or for a function result ``last_speaker``'s."""
+    name = message.get("name")
+    if isinstance(name, str) and message.get("role") != "function":
+        return name
+    return None if last_speaker is None else str(last_speaker.name)
 
 
 def ask_for_manual_selection(groupchat: Any, chooser: Callable[[list[Any] | None], Any]) -> None:

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import functools
 import hashlib
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -27,7 +28,7 @@ from ...core.errors import ConfigurationError, HitlError
 from ...core.question import Question
 from ...core.rules import EXIT
 from ...core.text import visible
-from ...stores.durable import ConversationStore, JournalEntry, Lease, canonical_json
+from ...stores.durable import ConversationStore, JournalEntry, Lease
 from . import compat as _compat
 from ._gate import GatedExecutor, WrappedExecutor
 
@@ -96,8 +97,6 @@ def fingerprint(kind: str, request: Any) -> str:
 
 def canonical_json_lenient(value: Any) -> str:
     """Canonical JSON of ``value``, with ``repr`` for what JSON cannot hold (for fingerprints only)."""
-    import json
-
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=repr)
 
 
@@ -310,7 +309,8 @@ class JournalRun:
 class UncertainStep(HitlError, RuntimeError):
     """A step with effects was started before the process stopped, and its result was never recorded.
 
-    The run asks its human (``question``) whether to run it again, to go on as if it did not run, or to stop.
+    The conversation asks its human (with ``prompt``) whether to run it again, to go on as if it did not run,
+    or to stop.
     """
 
     def __init__(self, conversation: str, seq: int, kind: str, request: Any = None) -> None:
@@ -444,9 +444,11 @@ def _code_result(data: Any) -> Any:
     return cls(**data["data"])
 
 
-def attach(run: JournalRun, agents: list[Any]) -> None:
-    """Journal the code executions of ``agents`` (the ones of the conversation, built by its factory)."""
-    del run  # the executors find the run through CURRENT_RUN
+def attach(agents: list[Any]) -> None:
+    """Journal the code executions of ``agents`` (the ones of the conversation, built by its factory).
+
+    The executors find the run under way through ``CURRENT_RUN``; outside one they just run.
+    """
     for agent in agents:
         executor = getattr(agent, "_code_executor", None)
         if isinstance(executor, GatedExecutor):
@@ -640,7 +642,7 @@ class ReplaySilencedSink:
 def running(run: JournalRun, agents: list[Any]) -> Iterator[None]:
     """Make ``run`` the durable run of this thread or task for the block: steps journal, output and audit replay."""
     install_journal()
-    attach(run, agents)
+    attach(agents)
     proxies = [agent for agent in agents if hasattr(agent, "_hitl_sinks")]
     saved = [list(proxy._hitl_sinks) for proxy in proxies]
     for proxy in proxies:
@@ -653,8 +655,3 @@ def running(run: JournalRun, agents: list[Any]) -> Iterator[None]:
         CURRENT_RUN.reset(token)
         for proxy, sinks in zip(proxies, saved, strict=True):
             proxy._hitl_sinks[:] = sinks
-
-
-def canonical(value: Any) -> str:
-    """Canonical JSON of a value a durable conversation keeps (for comparing histories)."""
-    return canonical_json(value)

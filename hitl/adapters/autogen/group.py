@@ -33,10 +33,8 @@ Examples:
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import functools
-import random
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -49,8 +47,9 @@ from ...core.policies import InputPolicy, When
 from ...core.records import DecisionRecord
 from ...core.rules import EXIT, InputEvent, SelectionOutcome
 from ...core.text import visible
-from ...providers import HumanInput, NoAnswer, ask
+from ...providers import HumanInput, NoAnswer, ask, in_event_loop
 from . import compat as _compat
+from ._ask import checked_answer
 from ._decide import Handover
 from .console import ConsoleInput
 from .proxy import PolicyUserProxy
@@ -237,9 +236,7 @@ class SpeakerSelection:
         sender = None if manager is None else manager.name
         if not messages:
             return TurnContext({}, messages=(), sender=sender, recipient=human.name)
-        last = messages[-1]
-        author = last.get("name") if last.get("role") != "function" else None
-        speaker = author if isinstance(author, str) else getattr(last_speaker, "name", None)
+        speaker = _compat.author_in_group(messages[-1], last_speaker)
         limit = human.limits.max_consecutive_auto_reply
         return context_of(
             messages,
@@ -306,7 +303,7 @@ class SpeakerSelection:
         if self.fallback == "round_robin":
             return groupchat.next_agent(last_speaker, agents)
         if self.fallback == "random":
-            return random.choice(agents)
+            return groupchat.random_select_speaker(agents)  # AutoGen's own draw (a durable chat journals it)
         return None
 
     def _ask(self, prompt: str, ctx: TurnContext) -> tuple[str, InputEvent]:
@@ -314,7 +311,7 @@ class SpeakerSelection:
         provider = human.human_input
         if isinstance(provider, ConsoleInput):
             provider.check_interactive()  # a console nobody can answer is an error, not answers read from a pipe
-        if not isinstance(provider, HumanInput) and _in_event_loop():
+        if not isinstance(provider, HumanInput) and in_event_loop():
             raise ConfigurationError(
                 f"SpeakerSelection asks {human.name!r}'s human who speaks next synchronously (AutoGen calls a "
                 f"selection method synchronously, even in a_initiate_chat), and its human input {provider!r} "
@@ -325,9 +322,7 @@ class SpeakerSelection:
             answer = ask(provider, visible(prompt), ctx)
         except NoAnswer as missing:
             return missing.fallback, missing.reason
-        if not isinstance(answer, str):
-            raise TypeError(f"human-input provider {provider!r} returned {answer!r}, not a str")
-        return answer, "answered"
+        return checked_answer(answer, provider), "answered"
 
     def _record(
         self,
@@ -344,7 +339,7 @@ class SpeakerSelection:
             sender=ctx.sender,
             speaker=ctx.speaker,
             turn=ctx.turn,
-            auto_replies=0,
+            auto_replies=ctx.auto_replies,
             auto_reply_limit=ctx.auto_reply_limit,
             policy=SPEAKER_SELECTION,
             fired=SPEAKER_SELECTION,
@@ -372,11 +367,3 @@ def _chosen(choice: str, agents: list[Any]) -> Any:
         number = int(choice)
         return agents[number - 1] if 1 <= number <= len(agents) else None
     return None
-
-
-def _in_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True

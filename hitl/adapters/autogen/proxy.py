@@ -418,8 +418,6 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         step = self._hitl_begin(messages, sender)
         if not isinstance(step, Turn):
             return step
-        if step.given is not None:
-            return self._hitl_answer(step, _compat.record_human_input(self, step.given))
         method = self.get_human_input  # the proxy's own, bound to this proxy: asked without the detour
         if getattr(method, "__func__", None) is _GET_HUMAN_INPUT and id(getattr(method, "__self__", None)) == id(self):
             return self._hitl_answer(step, self._hitl_ask(step.prompt or "", step.ctx, step))
@@ -432,8 +430,6 @@ class PolicyUserProxy(DecisionSteps, AskingSteps, ExecutionSteps, UserProxyAgent
         step = self._hitl_begin(messages, sender)
         if not isinstance(step, Turn):
             return step
-        if step.given is not None:
-            return self._hitl_answer(step, _compat.record_human_input(self, step.given))
         return self._hitl_answer(step, await self._hitl_a_ask_in_turn(step))
 
     def build_prompt(self, ctx: TurnContext, decision: Decision) -> str:

@@ -153,6 +153,25 @@ def test_a_random_speaker_choice_is_replayed_not_drawn_again(tmp_path: Path) -> 
     assert any(entry.kind == "select" for entry in chats.store.journal(f"g{seed}"))
 
 
+def test_a_human_who_leaves_the_speaker_to_chance_gets_the_same_draw_on_every_resume(tmp_path: Path) -> None:
+    chats = Conversations(tmp_path / "hitl.db")
+    params = {"work": str(tmp_path), "seed": 7, "rounds": 8, "selection": "manual-random"}
+    with quiet():
+        outcome = chats.start("group", params, id="m1")
+    stops = 0
+    while outcome.status == "waiting":
+        assert outcome.question is not None
+        stops += 1
+        chats.answer(outcome.question.id, "")  # Enter: at a speaker question, a random draw picks
+        random.seed(random.SystemRandom().random())  # as another process would: other random draws
+        with quiet():
+            outcome = chats.resume("m1")  # replayed: a DivergenceError if a draw were not journaled
+    assert outcome.status == "done", outcome
+    assert stops >= 2
+    journal = chats.store.journal("m1")
+    assert any(entry.kind == "select" for entry in journal)
+
+
 def run_script(store: Path, *args: str) -> Any:
     done = subprocess.run(
         [sys.executable, str(SCRIPTS / "durable_factories.py"), str(store), *args],
