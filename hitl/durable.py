@@ -38,8 +38,9 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,11 +54,13 @@ from .adapters.autogen.durable import (
     idempotency_key,
     install_journal,
     running,
+    tool_name,
 )
 from .adapters.autogen.proxy import PolicyUserProxy
 from .core.errors import ConfigurationError
 from .core.question import Question
-from .stores.durable import ConversationStore, Lease, StoredQuestion
+from .providers.threads import in_event_loop, run_in_own_loop
+from .stores.durable import Conversation, ConversationStatus, ConversationStore, Lease, LeaseLost, StoredQuestion
 from .stores.sqlite import DEFAULT_PATH, SqliteStore
 
 __all__ = [
@@ -85,6 +88,10 @@ class Chat:
         use_async: run it with ``a_initiate_chat``.
         agents: other agents of the conversation whose code executions must be journaled (the initiator,
             the recipient and a group's agents are found on their own).
+        idempotent: names of tools that may simply run again when the process stopped in the middle of a
+            call (they are safe to repeat, or they use ``idempotency_key()``); a call to any other tool
+            that was cut short becomes a question to the human: did it run?
+        idempotent_code: code blocks may simply run again after such a crash (by default the human is asked).
         **options: ``initiate_chat``'s other arguments (``max_turns``, ``summary_method``, ``silent``...).
     """
 
@@ -93,6 +100,8 @@ class Chat:
     message: Any
     use_async: bool = False
     agents: list[Any] = field(default_factory=list)
+    idempotent: frozenset[str] = frozenset()
+    idempotent_code: bool = False
     options: dict[str, Any] = field(default_factory=dict)
 
     def __init__(
@@ -103,14 +112,26 @@ class Chat:
         *,
         use_async: bool = False,
         agents: list[Any] | None = None,
+        idempotent: Collection[str] = (),
+        idempotent_code: bool = False,
         **options: Any,
     ) -> None:
+        if isinstance(idempotent, str) or not all(isinstance(name, str) for name in idempotent):
+            raise ConfigurationError(f"idempotent takes tool names, as a list of str (got {idempotent!r})")
         self.initiator = initiator
         self.recipient = recipient
         self.message = message
         self.use_async = use_async
         self.agents = list(agents or [])
+        self.idempotent = frozenset(idempotent)
+        self.idempotent_code = bool(idempotent_code)
         self.options = options
+
+    def may_repeat(self, kind: str, request: Any) -> bool:
+        """Whether a step with effects (``kind``, ``request``) cut short by a crash may simply run again."""
+        if kind == "code":
+            return self.idempotent_code
+        return kind == "tool" and tool_name(request) in self.idempotent
 
     def all_agents(self) -> list[Any]:
         """Return the initiator, the recipient, a group's agents and ``agents``, each once."""
@@ -139,6 +160,8 @@ class Factory:
 
 
 _FACTORIES: dict[str, Factory] = {}
+#: The statuses of ended conversations (what ``prune`` deletes by default).
+ENDED_STATUSES: tuple[ConversationStatus, ...] = ("done", "failed", "cancelled")
 
 
 def conversation(name: str, *, version: str = "1") -> Callable[[Callable[[Any], Chat]], Callable[[Any], Chat]]:
@@ -218,15 +241,30 @@ class Conversations:
         self.lease = lease
 
     def start(self, factory: str, params: Any = None, *, id: str | None = None, run: bool = True) -> Outcome:
-        """Start a conversation from a registered factory, and run it (unless ``run=False``) to its first stop."""
+        """Start a conversation from a registered factory, and run it (unless ``run=False``) to its first stop.
+
+        An async chat (``Chat(use_async=True)``) is run in an event loop of its own; inside a running event
+        loop (a server, a notebook), ``await a_start(...)`` runs it in that loop instead.
+        """
+        conversation_id = self._create(factory, params, id)
+        if not run:
+            return Outcome(conversation_id, "ready")
+        return self.resume(conversation_id)
+
+    async def a_start(self, factory: str, params: Any = None, *, id: str | None = None, run: bool = True) -> Outcome:
+        """Like ``start``, from async code: the store is used from worker threads, an async chat runs in this loop."""
+        conversation_id = await asyncio.to_thread(self._create, factory, params, id)
+        if not run:
+            return Outcome(conversation_id, "ready")
+        return await self.a_resume(conversation_id)
+
+    def _create(self, factory: str, params: Any, id: str | None) -> str:
         known = _FACTORIES.get(factory)
         if known is None:
             raise ConfigurationError(f"no conversation factory {factory!r} is registered ({_registered()})")
         conversation_id = id or uuid.uuid4().hex
         self.store.create(conversation_id, factory, known.version, {} if params is None else params)
-        if not run:
-            return Outcome(conversation_id, "ready")
-        return self.resume(conversation_id)
+        return conversation_id
 
     def pending(self, conversation: str | None = None) -> list[StoredQuestion]:
         """Return the questions waiting for an answer, oldest first."""
@@ -237,9 +275,18 @@ class Conversations:
         return self.store.answer(question_id, text, by)
 
     def resume(self, conversation: str) -> Outcome:
-        """Run a ready conversation from its journal to its next stop, in this process."""
+        """Run a ready conversation from its journal to its next stop, in this process.
+
+        Raises ``NotRunnable`` (it waits for an answer, or it ended) or ``LeaseHeld`` (another worker runs
+        it now).
+        """
         lease = self.store.claim(conversation, self.owner, self.lease)
         return self._drive(lease)
+
+    async def a_resume(self, conversation: str) -> Outcome:
+        """Like ``resume``, from async code: an async chat runs in this loop, a sync one in a worker thread."""
+        lease = await asyncio.to_thread(self.store.claim, conversation, self.owner, self.lease)
+        return await self._a_drive(lease)
 
     def work(self, *, limit: int | None = None) -> list[Outcome]:
         """Resume every ready conversation (at most ``limit``), one after another; return what became of each.
@@ -253,14 +300,44 @@ class Conversations:
             lease = self.store.claim_next(self.owner, self.lease, exclude=skipped)
             if lease is None:
                 break
-            try:
-                done.append(self._drive(lease))
-            except ConfigurationError as error:  # no factory here: released, for a worker that has it
-                skipped.append(lease.conversation)
-                done.append(Outcome(lease.conversation, "ready", error=str(error)))
-            except Exception as error:  # marked failed by the run itself
-                done.append(Outcome(lease.conversation, "failed", error=f"{type(error).__name__}: {error}"))
+            done.append(self._worked(lease, skipped))
         return done
+
+    async def a_work(self, *, limit: int | None = None) -> list[Outcome]:
+        """Like ``work``, from async code."""
+        done: list[Outcome] = []
+        skipped: list[str] = []
+        while limit is None or len(done) < limit:
+            lease = await asyncio.to_thread(self.store.claim_next, self.owner, self.lease, skipped)
+            if lease is None:
+                break
+            try:
+                done.append(await self._a_drive(lease))
+            except Exception as error:
+                done.append(_not_worked(lease, skipped, error))
+        return done
+
+    def _worked(self, lease: Lease, skipped: list[str]) -> Outcome:
+        try:
+            return self._drive(lease)
+        except Exception as error:
+            return _not_worked(lease, skipped, error)
+
+    def cancel(self, conversation: str) -> None:
+        """End a conversation that has not ended as ``cancelled``: its open questions are withdrawn.
+
+        A run under way is stopped at its next journal write (its ``resume`` returns ``cancelled``).
+        """
+        self.store.cancel(conversation)
+
+    def prune(self, *, older_than: float, statuses: Sequence[ConversationStatus] = ENDED_STATUSES) -> int:
+        """Delete ended conversations (with their journals and questions) unchanged for ``older_than`` seconds.
+
+        Returns how many were deleted. Only ended statuses (``done``, ``failed``, ``cancelled``) are accepted.
+        """
+        if older_than < 0:
+            raise ConfigurationError(f"older_than is a number of seconds, 0 or more (got {older_than!r})")
+        return self.store.prune(time.time() - older_than, statuses)
 
     def show(self, conversation: str) -> View:
         """Return what a reader is shown of a conversation."""
@@ -283,7 +360,8 @@ class Conversations:
         self.store.close()
 
     # -- a run --------------------------------------------------------------------------------------------------
-    def _drive(self, lease: Lease) -> Outcome:
+    def _open(self, lease: Lease) -> tuple[Conversation, Factory, JournalRun]:
+        """Check this process can run the leased conversation, and begin its run (before its agents exist)."""
         store = self.store
         found = store.get(lease.conversation)
         factory = _FACTORIES.get(found.factory)
@@ -296,49 +374,99 @@ class Conversations:
             )
         install_journal()  # before the factory builds its agents: their model replies are journaled from the start
         run = JournalRun(store, lease, store.journal(found.id), renew_every=self.lease / 3, lease_ttl=self.lease)
+        return found, factory, run
+
+    def _drive(self, lease: Lease) -> Outcome:
+        found, factory, run = self._open(lease)
         try:
-            chat = factory.build(found.params)
-            run.snapshot_source = snapshot_of(chat)
+            chat = _built(factory, found, run)
             with running(run, chat.all_agents()):
                 result = _initiate(chat)
-        except Suspended as suspended:
-            return Outcome(found.id, "waiting", question=suspended.question)
-        except UncertainStep as uncertain:  # "did it run?": the human decides, as at any question
-            question = Question.new(kind="checkpoint", agent="hitl", prompt=uncertain.prompt, conversation=found.id)
-            store.suspend(run.lease, question, uncertain.seq, snapshot=run.snapshot())
-            return Outcome(found.id, "waiting", question=question)
-        except StoppedAtUncertainStep as stopped:
-            store.fail(run.lease, str(stopped), snapshot=_shown(run))
-            return Outcome(found.id, "failed", error=str(stopped))
-        except DivergenceError as diverged:
-            store.fail(run.lease, str(diverged), snapshot=_shown(run))
-            raise
-        except (KeyboardInterrupt, SystemExit):  # stopped, not broken: ready for the next resume
-            with _suppressed():
-                store.release(run.lease)
-            raise
         except BaseException as error:
-            with _suppressed():
-                store.fail(run.lease, f"{type(error).__name__}: {error}", snapshot=_shown(run))
-            raise
+            return self._stopped(found, run, error)
         finally:
             run.stop()
+        return self._finished(found, run, result)
+
+    async def _a_drive(self, lease: Lease) -> Outcome:
+        found, factory, run = await asyncio.to_thread(self._open, lease)
+        try:
+            chat = _built(factory, found, run)
+            with running(run, chat.all_agents()):
+                if chat.use_async:
+                    result = await chat.initiator.a_initiate_chat(chat.recipient, message=chat.message, **chat.options)
+                else:  # a sync chat blocks: in a worker thread, which sees this run (contextvars are copied)
+                    result = await asyncio.to_thread(_initiate, chat)
+        except BaseException as error:
+            return await asyncio.to_thread(self._stopped, found, run, error)
+        finally:
+            await asyncio.to_thread(run.stop)
+        return await asyncio.to_thread(self._finished, found, run, result)
+
+    def _stopped(self, found: Conversation, run: JournalRun, error: BaseException) -> Outcome:
+        """Record why a run stopped before the chat's end: a question, a failure, a cancellation, a stop."""
+        store = self.store
+        if isinstance(error, Suspended):
+            return Outcome(found.id, "waiting", question=error.question)
+        if isinstance(error, UncertainStep):  # "did it run?": the human decides, as at any question
+            question = Question.new(kind="checkpoint", agent="hitl", prompt=error.prompt, conversation=found.id)
+            run.write()
+            store.suspend(run.lease, question, error.seq, snapshot=run.snapshot())
+            return Outcome(found.id, "waiting", question=question)
+        if isinstance(error, StoppedAtUncertainStep):
+            store.fail(run.lease, str(error), snapshot=_shown(run))
+            return Outcome(found.id, "failed", error=str(error))
+        if isinstance(error, LeaseLost) and store.get(found.id).status == "cancelled":
+            return Outcome(found.id, "cancelled", error="cancelled while it ran")
+        if isinstance(error, (KeyboardInterrupt, SystemExit, asyncio.CancelledError)):
+            with _suppressed():  # stopped, not broken: ready for the next resume
+                store.release(run.lease)
+            raise error
+        with _suppressed():
+            store.fail(run.lease, f"{type(error).__name__}: {error}", snapshot=_shown(run))
+        raise error
+
+    def _finished(self, found: Conversation, run: JournalRun, result: Any) -> Outcome:
+        store = self.store
         if run.replaying:  # the chat ended before its journal did: it would silently drop what it recorded
-            ended = DivergenceError(
-                found.id, run.seq, "end of the chat", (run.entries[run.seq].kind, run.entries[run.seq].fingerprint), "-"
-            )
+            entry = run.entries[run.seq]
+            ended = DivergenceError(found.id, run.seq, "end of the chat", (entry.kind, entry.fingerprint), "-")
             store.fail(run.lease, str(ended), snapshot=_shown(run))
             raise ended
         data = _result_data(result)
+        run.write()
         store.finish(run.lease, data, snapshot=run.snapshot())
         return Outcome(found.id, "done", result=data)
 
 
+def _built(factory: Factory, found: Conversation, run: JournalRun) -> Chat:
+    chat = factory.build(found.params)
+    if not isinstance(chat, Chat):
+        raise ConfigurationError(
+            f"conversation factory {factory.name!r} returned {type(chat).__name__}, not a hitl.durable.Chat"
+        )
+    run.snapshot_source = snapshot_of(chat)
+    run.idempotent = chat.may_repeat
+    return chat
+
+
+def _not_worked(lease: Lease, skipped: list[str], error: Exception) -> Outcome:
+    if isinstance(error, ConfigurationError) and "was started by factory" in str(error):
+        skipped.append(lease.conversation)  # no factory here: released, for a worker that has it
+        return Outcome(lease.conversation, "ready", error=str(error))
+    return Outcome(lease.conversation, "failed", error=f"{type(error).__name__}: {error}")
+
+
 def _initiate(chat: Chat) -> Any:
     options = dict(chat.options)
-    if chat.use_async:
-        return asyncio.run(chat.initiator.a_initiate_chat(chat.recipient, message=chat.message, **options))
-    return chat.initiator.initiate_chat(chat.recipient, message=chat.message, **options)
+    if not chat.use_async:
+        return chat.initiator.initiate_chat(chat.recipient, message=chat.message, **options)
+    coroutine = chat.initiator.a_initiate_chat(chat.recipient, message=chat.message, **options)
+    if not in_event_loop():
+        return asyncio.run(coroutine)
+    # Called from a thread that runs an event loop (a notebook): the chat gets a loop of its own, in a thread
+    # that sees this run.
+    return run_in_own_loop(coroutine, name="hitl-durable-chat")
 
 
 def snapshot_of(chat: Chat) -> Callable[[], Any]:

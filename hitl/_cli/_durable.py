@@ -1,8 +1,9 @@
-"""``hitl pending``, ``hitl answer``, ``hitl resume``, ``hitl worker`` and ``hitl show``: durable conversations.
+"""``hitl pending | answer | resume | worker | show | cancel | prune``: durable conversations from the shell.
 
-Every command works on one store (``--store``, default ``hitl.db`` in the working directory). The commands
-that run conversations (``resume``, ``worker``) rebuild them with their factories: ``--import MODULE`` imports
-the module that registers them (as many times as needed).
+Every command works on one store (``--store``, default ``hitl.db`` in the working directory); only ``worker``
+creates it when it is missing (another command given a mistyped path says so). The commands that run
+conversations (``resume``, ``worker``) rebuild them with their factories: ``--import MODULE`` imports the
+module that registers them (as many times as needed).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from ..stores.sqlite import DEFAULT_PATH, SqliteStore
 
 __all__ = ["add_commands", "run_command"]
 
-COMMANDS = ("pending", "answer", "resume", "worker", "show")
+COMMANDS = ("pending", "answer", "resume", "worker", "show", "cancel", "prune")
+#: Units of ``hitl prune --older-than``.
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
 def add_commands(commands: Any) -> None:
@@ -63,6 +66,33 @@ def add_commands(commands: Any) -> None:
     show = command("show", "show a conversation: its status, questions, history, decisions and result")
     show.add_argument("conversation", help="the conversation's id")
     show.add_argument("--json", action="store_true", help="as one JSON object")
+    cancel = command("cancel", "end a conversation as cancelled: its open questions are withdrawn")
+    cancel.add_argument("conversation", help="the conversation's id")
+    prune = command("prune", "delete ended conversations (done, failed, cancelled) with their journals")
+    prune.add_argument(
+        "--older-than",
+        required=True,
+        type=_duration,
+        metavar="AGE",
+        help="only those unchanged for this long: a number with a unit, s, m, h or d (e.g. 30d)",
+    )
+    prune.add_argument(
+        "--status",
+        action="append",
+        choices=["done", "failed", "cancelled"],
+        help="only conversations with this status (repeatable; default all three)",
+    )
+
+
+def _duration(text: str) -> float:
+    unit = _UNITS.get(text[-1:].lower())
+    try:
+        value = float(text[:-1] if unit else text) * (unit or 1.0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an age such as 90s, 15m, 12h or 30d") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: an age is 0 or more")
+    return value
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -77,12 +107,13 @@ def run_command(args: argparse.Namespace) -> int:
             for module in args.imports:
                 sys.path.insert(0, ".")
                 importlib.import_module(module)
-            chats = Conversations(args.store, lease=args.lease)
+            store = SqliteStore(args.store, create=args.command == "worker")
+            chats = Conversations(store, lease=args.lease)
             try:
                 return _run(chats, args)
             finally:
                 chats.close()
-        store = SqliteStore(args.store)
+        store = SqliteStore(args.store, create=False)
         try:
             return _read(store, args)
         finally:
@@ -104,6 +135,14 @@ def _read(store: SqliteStore, args: argparse.Namespace) -> int:
     if args.command == "answer":
         answered = store.answer(args.question, args.text, by=args.by)
         print(f"answered {answered.question.id} of {answered.conversation}: {answered.answer!r}")
+        return 0
+    if args.command == "cancel":
+        store.cancel(args.conversation)
+        print(f"{args.conversation}: {store.get(args.conversation).status}")
+        return 0
+    if args.command == "prune":
+        statuses = tuple(args.status or ("done", "failed", "cancelled"))
+        print(f"pruned {store.prune(time.time() - args.older_than, statuses)} conversations")
         return 0
     return _show(store, args)
 

@@ -15,10 +15,12 @@ import contextvars
 import functools
 import signal
 import threading
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from typing import Any, TypeVar
 
 from ..core.errors import ConfigurationError
+
+T = TypeVar("T")
 
 
 def start_daemon(call: Callable[[], Any]) -> concurrent.futures.Future[Any]:
@@ -63,6 +65,30 @@ def in_event_loop() -> bool:
     except RuntimeError:
         return False
     return True
+
+
+def run_in_own_loop(coroutine: Coroutine[Any, Any, T], *, name: str) -> T:
+    """Run ``coroutine`` in a new thread with an event loop of its own; wait for it and raise what it raised.
+
+    For synchronous code that must run a coroutine while its own thread may run a loop already. The thread
+    sees this thread's context variables (a copy of them).
+    """
+    outcome: dict[str, Any] = {}
+    context = contextvars.copy_context()
+
+    def run() -> None:
+        try:
+            outcome["value"] = context.run(asyncio.run, coroutine)
+        except BaseException as error:
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name=name)
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    value: T = outcome["value"]
+    return value
 
 
 def run_to_completion(awaitable: Awaitable[str], owner: object) -> str:

@@ -169,7 +169,8 @@ class JournalEntry:
         kind: what it is (``llm``, ``tool``, ``code``, ``human``, ``select``, or a kind you declare).
         fingerprint: a digest of its request; a replay whose request differs is a loud error.
         state: ``intent`` (started, result unknown) or ``done``.
-        result: its result (JSON), once ``done``.
+        result: its result (JSON), once ``done``; for an intent, what allowed a new attempt of it, if one was
+            made after a crash (``{"allowed_by": [question ids]}``).
     """
 
     seq: int
@@ -246,7 +247,11 @@ class ConversationStore(Protocol):
         ...
 
     def record(self, lease: Lease, entry: JournalEntry) -> None:
-        """Append ``entry`` (its ``seq`` must be the next one), or complete the ``intent`` at its ``seq``."""
+        """Append ``entry`` (its ``seq`` must be the next one), or complete the ``intent`` at its ``seq``.
+
+        An ``intent`` recorded at the ``seq`` of an intent (same kind and fingerprint) writes it again: a new
+        attempt of a step cut short, its ``result`` saying what allowed it.
+        """
         ...
 
     def suspend(self, lease: Lease, question: Question, seq: int, snapshot: Any = None) -> None:

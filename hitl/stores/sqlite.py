@@ -108,16 +108,23 @@ class SqliteStore:
     Args:
         path: the database file (created if missing); default ``hitl.db`` in the working directory.
         timeout: how long a write waits for another process's write lock, in seconds.
+        create: create the file if it is missing; with ``create=False`` a missing file is a ``StoreError``
+            (a reader given a mistyped path is told so, instead of reading an empty new store).
 
     Raises:
         StoreFormatError: for a file written by a newer version of hitl, or a database that is not a hitl store.
+        StoreError: with ``create=False``, for a path where there is no file.
 
     One store object may be shared by the threads of a process (its connection is used under a lock); every
     process opens its own.
     """
 
-    def __init__(self, path: str | os.PathLike[str] = DEFAULT_PATH, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] = DEFAULT_PATH, *, timeout: float = 30.0, create: bool = True
+    ) -> None:
         self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise StoreError(f"there is no conversation store at {self.path}")
         self._lock = threading.RLock()
         self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
         try:
@@ -326,14 +333,17 @@ class SqliteStore:
         ]
 
     def record(self, lease: Lease, entry: JournalEntry) -> None:
-        """Append ``entry`` at the next position, or complete the ``intent`` at its position.
+        """Append ``entry`` at the next position, or complete (or write again) the ``intent`` at its position.
+
+        An intent written again (a new attempt of a step cut short) replaces the intent's result, which says
+        what allowed the attempt.
 
         Raises:
             LeaseLost: under a lease that is no longer the conversation's.
             StoreError: for a position out of order, or an entry that does not complete the intent there.
             TypeError: for a result JSON cannot hold.
         """
-        result = None if entry.state == "intent" else canonical_json(entry.result)
+        result = None if entry.state == "intent" and entry.result is None else canonical_json(entry.result)
         with self._write() as db:
             self._fence(db, lease)
             last = db.execute(
@@ -341,18 +351,14 @@ class SqliteStore:
                 (lease.conversation,),
             ).fetchone()
             if last is not None and last[0] == entry.seq:
-                if (
-                    last[3] != "intent"
-                    or entry.state != "done"
-                    or (last[1], last[2]) != (entry.kind, entry.fingerprint)
-                ):
+                if last[3] != "intent" or (last[1], last[2]) != (entry.kind, entry.fingerprint):
                     raise StoreError(
                         f"journal of {lease.conversation!r}: entry {entry.seq} is {last[1]} {last[2]} ({last[3]}); "
                         f"{entry.kind} {entry.fingerprint} ({entry.state}) does not complete it"
                     )
                 db.execute(
-                    "UPDATE journal SET state = 'done', result = ? WHERE conversation = ? AND seq = ?",
-                    (result, lease.conversation, entry.seq),
+                    "UPDATE journal SET state = ?, result = ? WHERE conversation = ? AND seq = ?",
+                    (entry.state, result, lease.conversation, entry.seq),
                 )
                 return
             expected = 0 if last is None else last[0] + 1

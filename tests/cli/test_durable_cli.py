@@ -8,6 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from hitl.stores.sqlite import SqliteStore
+
 ROOT = Path(__file__).resolve().parents[2]
 FACTORIES = "tests.scripts.durable_factories"
 
@@ -76,9 +80,36 @@ def last_line(text: str) -> str:
 
 def test_an_unknown_conversation_or_question_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
     store = str(tmp_path / "hitl.db")
+    SqliteStore(store).close()
     shown = hitl("show", "nope", "--store", store, expect=1).stderr
     assert last_line(shown).startswith("hitl show: no conversation 'nope'")
     answered = hitl("answer", "q0", "x", "--store", store, expect=1).stderr
     assert last_line(answered).startswith("hitl answer: no question 'q0'")
     assert "Traceback" not in shown + answered
     assert hitl("pending", "--store", store).stdout == ""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["pending"], ["answer", "q0", "x"], ["show", "c1"], ["cancel", "c1"], ["prune", "--older-than", "1d"]],
+    ids=lambda command: command[0],
+)
+def test_a_mistyped_store_path_is_an_error_not_a_new_empty_store(tmp_path: Path, command: list[str]) -> None:
+    typo = tmp_path / "hitl.bd"
+    failed = hitl(*command, "--store", str(typo), expect=1)
+    assert last_line(failed.stderr) == f"hitl {command[0]}: there is no conversation store at {typo}"
+    assert not typo.exists()
+
+
+def test_cancel_withdraws_the_question_and_prune_deletes_what_ended(tmp_path: Path) -> None:
+    store = tmp_path / "hitl.db"
+    started = start(store, tmp_path)
+    assert hitl("cancel", "c1", "--store", str(store)).stdout.strip() == "c1: cancelled"
+    assert hitl("pending", "--store", str(store)).stdout == ""
+    answered = hitl("answer", started["question"], "", "--store", str(store), expect=1)
+    assert "withdrawn" in last_line(answered.stderr)
+    assert hitl("prune", "--older-than", "1h", "--store", str(store)).stdout.strip() == "pruned 0 conversations"
+    assert hitl("prune", "--older-than", "0s", "--store", str(store)).stdout.strip() == "pruned 1 conversations"
+    assert "no conversation 'c1'" in last_line(hitl("show", "c1", "--store", str(store), expect=1).stderr)
+    bad = hitl("prune", "--older-than", "soon", "--store", str(store), expect=2)
+    assert "'soon' is not an age such as 90s, 15m, 12h or 30d" in bad.stderr

@@ -7,7 +7,9 @@ file per block it runs, the tool a line per call. A replay that re-ran any of th
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
 import sys
 import time
 import types
@@ -122,6 +124,8 @@ class WanderingModel:
 
 #: The coder's system message: a test changes it between runs to see the divergence named.
 SYSTEM_MESSAGE = ["You write code."]
+#: More of the coder's model settings (a test changes them between runs).
+LLM_SETTINGS: dict[str, Any] = {}
 
 
 def build(params: dict[str, Any], human_input: Any) -> Chat:
@@ -132,6 +136,10 @@ def build(params: dict[str, Any], human_input: Any) -> Chat:
 
     def deploy(env: str) -> str:
         note(work, "tool", f"{env} key={idempotency_key()}")
+        died = Path(work) / "died"
+        if params.get("die_in_tool") and not died.exists():  # the process dies in the middle of the call, once
+            died.write_text("once", encoding="utf-8")
+            os.kill(os.getpid(), signal.SIGKILL)
         return f"deployed to {env}"
 
     human = PolicyUserProxy(
@@ -145,7 +153,17 @@ def build(params: dict[str, Any], human_input: Any) -> Chat:
     )
     model = AssistantAgent(
         "coder",
-        llm_config={"config_list": [{"model": "wandering", "model_client_cls": "WanderingModel"}], "cache_seed": None},
+        llm_config={
+            "config_list": [
+                {
+                    "model": "wandering",
+                    "model_client_cls": "WanderingModel",
+                    **{k: v for k, v in LLM_SETTINGS.items() if k in ("model", "api_key")},
+                }
+            ],
+            "cache_seed": None,
+            **{k: v for k, v in LLM_SETTINGS.items() if k not in ("model", "api_key")},
+        },
         system_message=SYSTEM_MESSAGE[0],
     )
     model.register_model_client(model_client_cls=WanderingModel)
@@ -154,6 +172,8 @@ def build(params: dict[str, Any], human_input: Any) -> Chat:
         model,
         message="Write and run some code.",
         use_async=params.get("async", False),
+        idempotent=params.get("idempotent", ()),
+        idempotent_code=params.get("idempotent_code", False),
         max_turns=params.get("turns", 6),
         silent=True,
     )

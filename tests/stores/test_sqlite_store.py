@@ -141,9 +141,15 @@ def test_the_journal_takes_entries_in_order_and_completes_intents_only_with_the_
         store.record(lease, JournalEntry(1, "llm", "fp", "done", "x"))
     with pytest.raises(StoreError, match="does not complete it"):
         store.record(lease, JournalEntry(0, "code", "another-fp", "done", [0, "ok"]))
+    store.record(lease, JournalEntry(0, "code", "fp-code", "intent", {"allowed_by": ["q1"]}))  # a new attempt
+    assert store.journal("c1") == [JournalEntry(0, "code", "fp-code", "intent", {"allowed_by": ["q1"]})]
+    with pytest.raises(StoreError, match="does not complete it"):
+        store.record(lease, JournalEntry(0, "code", "another-fp", "intent"))
     store.record(lease, JournalEntry(0, "code", "fp-code", "done", [0, "ok"]))
     with pytest.raises(StoreError, match="does not complete it"):
         store.record(lease, JournalEntry(0, "code", "fp-code", "done", [0, "again"]))
+    with pytest.raises(StoreError, match="does not complete it"):
+        store.record(lease, JournalEntry(0, "code", "fp-code", "intent"))  # a done step is not started again
     assert store.journal("c1") == [JournalEntry(0, "code", "fp-code", "done", [0, "ok"])]
 
 

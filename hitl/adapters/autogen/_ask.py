@@ -37,10 +37,14 @@ class AskingSteps(ProxyState):
         provider: Any = self._hitl_input
         if self._hitl_console:
             provider.check_interactive()  # asked: also when a group's selection handed a never-asking proxy the turn
+        token = CURRENT_STEP.set(step) if step is not None else None  # a provider may read the question under way
         try:
             answer = ask(provider, self._hitl_visible(prompt), ctx)
         except NoAnswer as missing:
             answer = self._hitl_no_answer(step, missing)
+        finally:
+            if token is not None:
+                CURRENT_STEP.reset(token)
         if type(answer) is not str:
             answer = checked_answer(answer, provider)
         return _compat.record_human_input(self, answer)

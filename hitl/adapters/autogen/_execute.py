@@ -7,8 +7,6 @@ execution path goes through the gate.
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +15,7 @@ from ...core.approval import code_detail, tool_detail
 from ...core.context import TurnContext
 from ...core.policies import Decision, InputPolicy
 from ...core.text import visible
+from ...providers.threads import run_in_own_loop
 from ._ask import checked_answer
 from ._decide import Turn, human_reply
 from ._gate import REFUSED, GatedExecutor, Verdict, probing
@@ -96,20 +95,7 @@ class ExecutionSteps(ProxyState):
         AG2 runs an async tool of a sync chat this way and loses the tool's exception (a ``KeyError``
         follows instead); here the exception itself reaches the chat.
         """
-        outcome: dict[str, Any] = {}
-
-        def run() -> None:
-            try:
-                outcome["value"] = asyncio.run(coro)
-            except BaseException as exc:
-                outcome["error"] = exc
-
-        worker = threading.Thread(target=run, name="hitl-async-tool")
-        worker.start()
-        worker.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]
+        return run_in_own_loop(coro, name="hitl-async-tool")
 
     def _hitl_execution_turn(
         self, kind: str, items: list[tuple[str, str]], messages: list[dict[str, Any]] | None, sender: Any

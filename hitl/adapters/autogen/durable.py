@@ -18,18 +18,21 @@ import contextlib
 import functools
 import hashlib
 import json
+import math
 import threading
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Final
 
 from ...core.context import TurnContext
 from ...core.errors import ConfigurationError, HitlError
-from ...core.question import Question
+from ...core.question import Question, QuestionKind, Subject
 from ...core.rules import EXIT
 from ...core.text import visible
-from ...stores.durable import ConversationStore, JournalEntry, Lease
+from ...providers.threads import in_event_loop
+from ...stores.durable import ConversationStore, JournalEntry, Lease, canonical_json
 from . import compat as _compat
+from ._decide import CURRENT_STEP, Turn
 from ._gate import GatedExecutor, WrappedExecutor
 
 __all__ = [
@@ -42,6 +45,7 @@ __all__ = [
     "UncertainStep",
     "fingerprint",
     "idempotency_key",
+    "tool_name",
 ]
 
 
@@ -127,6 +131,8 @@ class JournalRun:
         entries: the conversation's journal when the run began.
         renew_every: renew the lease this often (seconds), in a background thread, while the run lasts.
         lease_ttl: how long each renewal extends the lease.
+        idempotent: whether a step with effects (its kind and request) may simply run again after a crash in
+            its middle; otherwise the human is asked whether it ran.
     """
 
     def __init__(
@@ -137,12 +143,16 @@ class JournalRun:
         *,
         renew_every: float | None = None,
         lease_ttl: float = 60.0,
+        idempotent: Callable[[str, Any], bool] = lambda kind, request: False,
     ) -> None:
         self.store = store
+        self.idempotent = idempotent
         self.lease = lease
         self.entries = entries
         self.seq = 0
         self.conversation = lease.conversation
+        self.misplaced: ConfigurationError | None = None  # a human asked inside a step: the run fails after it
+        self._unwritten: list[JournalEntry] = []  # steps done on an event loop's thread, written by the next write
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
@@ -186,22 +196,39 @@ class JournalRun:
 
         The last part says what the human decided about a step stopped in the middle: ``run`` (again) or
         ``skip`` (go on as if it did not run); None for a step that was not stopped in the middle.
+
+        A "run it again" answer allows one more attempt: before it runs, the step's intent is written again
+        naming the question that allowed it, so a crash in that attempt asks the human again.
         """
         seq, digest, entry = self._next(kind, request)
         if entry is None or entry.state == "done":
             return seq, digest, entry, None
         # An intent without a result: the process stopped in the middle of this step.
-        decided = self._decision_about(seq)
+        if self.idempotent(kind, request):
+            return seq, digest, None, "run"
+        used = _allowed_by(entry)
+        decided = self._decision_about(seq, used)
         if decided is None:
             raise UncertainStep(self.conversation, seq, kind, request)
-        if decided.strip() == EXIT:
+        answer, question_id = decided
+        if answer.strip() == EXIT:
             raise StoppedAtUncertainStep(self.conversation, seq, kind)
-        return seq, digest, None, "run" if not decided.strip() else "skip"
+        if answer.strip():
+            return seq, digest, None, "skip"
+        self.write(JournalEntry(seq, kind, digest, "intent", {"allowed_by": [*used, question_id]}))
+        return seq, digest, None, "run"
 
-    def _decision_about(self, seq: int) -> str | None:
+    def _decision_about(self, seq: int, used: list[str]) -> tuple[str, str] | None:
+        """Return the answer (and question id) to an unused "did it run?" question about step ``seq``."""
         for stored in self.store.questions(self.conversation, status=None):
-            if stored.seq == seq and stored.question.kind == "checkpoint" and stored.status == "answered":
-                return stored.answer
+            if (
+                stored.seq == seq
+                and stored.question.kind == "checkpoint"
+                and stored.status == "answered"
+                and stored.answer is not None
+                and stored.question.id not in used
+            ):
+                return stored.answer, stored.question.id
         return None
 
     def _inside(self, seq: int, effect: bool) -> tuple[Any, Any]:
@@ -211,6 +238,33 @@ class JournalRun:
     def _outside(tokens: tuple[Any, Any]) -> None:
         _KEY.reset(tokens[1])
         _IN_STEP.reset(tokens[0])
+
+    # -- writes -------------------------------------------------------------------------------------------------
+    def write(self, entry: JournalEntry | None = None) -> None:
+        """Write the steps not written yet, then ``entry``, in order (the journal is always a prefix of the run)."""
+        with self._lock:
+            waiting, self._unwritten = self._unwritten, []
+        for earlier in waiting:
+            self.store.record(self.lease, earlier)
+        if entry is not None:
+            self.store.record(self.lease, entry)
+
+    def _write_later_or_now(self, entry: JournalEntry) -> None:
+        """Write ``entry``; on an event loop's thread, leave it to the next write (made in a worker thread).
+
+        Only for steps without effects: if the process stops before the next write, such a step is simply
+        done again on resume, and nothing after it was journaled.
+        """
+        if in_event_loop():
+            with self._lock:
+                self._unwritten.append(entry)
+        else:
+            self.write(entry)
+
+    def _checked(self) -> None:
+        misplaced = self.misplaced
+        if misplaced is not None:  # AutoGen turned the error into a tool's output: the run fails instead
+            raise misplaced
 
     def step(
         self,
@@ -228,23 +282,32 @@ class JournalRun:
         ``effect``: the step changes the world (a tool, code): an intent is recorded before it runs, so a
         crash in the middle is known, and the step is not run again unless the human says so; ``skipped``
         gives its result when the human says to go on as if it did not run.
+
+        The run goes on with what the journal keeps of the result (``decode(encode(result))`` through JSON),
+        so a live run and every replay of it continue from the same value.
         """
         seq, digest, entry, decided = self._begin(kind, request)
         if entry is not None:
             return decode(entry.result)
         if decided == "skip":
-            result = skipped()
-            self.store.record(self.lease, JournalEntry(seq, kind, digest, "done", encode(result)))
-            return result
+            data = as_json(encode(skipped()))
+            self.write(JournalEntry(seq, kind, digest, "done", data))
+            return decode(data)
         if effect and decided is None:
-            self.store.record(self.lease, JournalEntry(seq, kind, digest, "intent"))
+            self.write(JournalEntry(seq, kind, digest, "intent"))
         tokens = self._inside(seq, effect)
         try:
             result = run()
         finally:
             self._outside(tokens)
-        self.store.record(self.lease, JournalEntry(seq, kind, digest, "done", encode(result)))
-        return result
+        self._checked()
+        data = as_json(encode(result))
+        done = JournalEntry(seq, kind, digest, "done", data)
+        if effect:
+            self.write(done)
+        else:
+            self._write_later_or_now(done)
+        return decode(data)
 
     async def a_step(
         self,
@@ -257,44 +320,58 @@ class JournalRun:
         effect: bool = False,
         skipped: Callable[[], Any] = lambda: None,
     ) -> Any:
-        """Run one journaled step of an async chat (``run`` returns an awaitable); the store in a thread."""
-        seq, digest, entry, decided = self._begin(kind, request)
+        """Run one journaled step of an async chat (``run`` returns an awaitable); the store in a worker thread."""
+        seq, digest, entry, decided = await asyncio.to_thread(self._begin, kind, request)
         if entry is not None:
             return decode(entry.result)
         if decided == "skip":
-            result = skipped()
-            await asyncio.to_thread(
-                self.store.record, self.lease, JournalEntry(seq, kind, digest, "done", encode(result))
-            )
-            return result
+            data = as_json(encode(skipped()))
+            await asyncio.to_thread(self.write, JournalEntry(seq, kind, digest, "done", data))
+            return decode(data)
         if effect and decided is None:
-            await asyncio.to_thread(self.store.record, self.lease, JournalEntry(seq, kind, digest, "intent"))
+            await asyncio.to_thread(self.write, JournalEntry(seq, kind, digest, "intent"))
         tokens = self._inside(seq, effect)
         try:
             result = await run()
         finally:
             self._outside(tokens)
-        done = JournalEntry(seq, kind, digest, "done", encode(result))
-        await asyncio.to_thread(self.store.record, self.lease, done)
-        return result
+        self._checked()
+        data = as_json(encode(result))
+        await asyncio.to_thread(self.write, JournalEntry(seq, kind, digest, "done", data))
+        return decode(data)
 
     def human(self, prompt: str, ctx: TurnContext) -> str:
-        """Return the human's answer to ``prompt``: journaled, stored, or (none yet) suspend the run."""
-        request = {"agent": ctx.recipient, "prompt": visible(prompt)}  # as the stored question holds it
+        """Return the human's answer to ``prompt``: journaled, stored, or (none yet) suspend the run.
+
+        The question is an ``approval`` (with the exact code and calls it approves as its subjects) when the
+        proxy asks to run something, else ``feedback``; a stored answer is used only for the very question it
+        answered.
+        """
+        kind, detail, prompt, subjects = _question_about(CURRENT_STEP.get(), visible(prompt))
+        request = _human_request(ctx.recipient, detail, prompt, subjects)  # as the stored question holds it
         seq, digest, entry = self._next("human", request)
         if entry is not None:
             return str(entry.result)
         for stored in self.store.questions(self.conversation, status=None):
             if stored.seq != seq or stored.status != "answered" or stored.answer is None:
                 continue
-            asked = fingerprint("human", {"agent": stored.question.agent, "prompt": stored.question.prompt})
-            if asked != digest:  # the answer is to another question (other code to approve...): never reused
-                raise DivergenceError(self.conversation, seq, "human", ("human", asked), digest)
-            self.store.record(self.lease, JournalEntry(seq, "human", digest, "done", stored.answer))
+            asked = stored.question
+            asked_request = _human_request(asked.agent, asked.detail, asked.prompt, asked.subjects)
+            fingerprint_asked = fingerprint("human", asked_request)
+            if fingerprint_asked != digest:  # the answer is to another question (other code...): never reused
+                raise DivergenceError(self.conversation, seq, "human", ("human", fingerprint_asked), digest)
+            self.write(JournalEntry(seq, "human", digest, "done", stored.answer))
             return stored.answer
         question = Question.new(
-            kind="feedback", agent=ctx.recipient, sender=ctx.speaker, prompt=prompt, conversation=self.conversation
+            kind=kind,
+            agent=ctx.recipient,
+            sender=ctx.speaker,
+            prompt=prompt,
+            detail=detail,
+            subjects=subjects,
+            conversation=self.conversation,
         )
+        self.write()
         self.store.suspend(self.lease, question, seq, snapshot=self.snapshot())
         raise Suspended(question)
 
@@ -304,6 +381,41 @@ class JournalRun:
     def snapshot(self) -> Any:
         """Return what readers are shown of the conversation now (its history and decisions), if the run knows."""
         return None if self.snapshot_source is None else self.snapshot_source()
+
+
+def _question_about(turn: Turn | None, shown: str) -> tuple[QuestionKind, str | None, str, tuple[Subject, ...]]:
+    """Return the question ``turn`` asks with the text ``shown``: its kind, detail, prompt and subjects.
+
+    An approval's detail (the code or calls about to run) is what the console shows above its prompt; the
+    prompt is then the rest.
+    """
+    if turn is None or not turn.decision.approves:
+        return "feedback", None, shown, ()
+    subjects = tuple(
+        Subject.of_code("", approval[1]) if approval[0] == "code" else Subject.of_call(approval[1], approval[2])
+        for approval in turn.decision.approves
+    )
+    detail = visible(turn.decision.detail) if turn.decision.detail else None
+    if detail and shown.startswith(detail + "\n") and len(shown) > len(detail) + 1:
+        shown = shown[len(detail) + 1 :]
+    return "approval", detail, shown, subjects
+
+
+def _human_request(agent: str, detail: str | None, prompt: str, subjects: tuple[Subject, ...]) -> Any:
+    return {
+        "agent": agent,
+        "detail": detail,
+        "prompt": prompt,
+        "subjects": [[s.kind, s.language, s.code, s.name, s.arguments] for s in subjects],
+    }
+
+
+def _allowed_by(entry: JournalEntry) -> list[str]:
+    """Return the ids of the questions whose "run it again" answers were used on this intent already."""
+    result = entry.result
+    if isinstance(result, dict) and isinstance(result.get("allowed_by"), list):
+        return [str(item) for item in result["allowed_by"]]
+    return []
 
 
 class UncertainStep(HitlError, RuntimeError):
@@ -334,11 +446,20 @@ class StoppedAtUncertainStep(HitlError, RuntimeError):
         super().__init__(f"conversation {conversation!r} was stopped by its human at step {seq} ({kind})")
 
 
+def tool_name(request: Any) -> str | None:
+    """Return the name of the tool a journaled ``tool`` step's request calls."""
+    call = request.get("call") if isinstance(request, dict) else None
+    if not isinstance(call, dict):
+        return None
+    name = call.get("name")
+    if not name and isinstance(call.get("function"), dict):
+        name = call["function"].get("name")
+    return name if isinstance(name, str) else None
+
+
 def _describe(kind: str, request: Any) -> str:
-    if kind == "tool" and isinstance(request, dict):
-        call = request.get("call")
-        name = call.get("name") if isinstance(call, dict) else None
-        name = name or (call.get("function", {}).get("name") if isinstance(call, dict) else None)
+    if kind == "tool":
+        name = tool_name(request)
         return f"the tool call {name!r}" if name else "a tool call"
     if kind == "code" and isinstance(request, dict):
         blocks = request.get("blocks") or []
@@ -362,10 +483,11 @@ class DurableInput:
                 "(outside one, give the proxy another human input)"
             )
         if _IN_STEP.get():
-            raise ConfigurationError(
+            run.misplaced = ConfigurationError(
                 "a human was asked inside a journaled step (a tool, a code execution or a model call): a durable "
                 "conversation asks its human between steps, through the proxy's policy and gates"
             )
+            raise run.misplaced
         return run.human(prompt, context)
 
     async def a_ask(self, prompt: str, context: TurnContext) -> str:
@@ -386,10 +508,82 @@ def _active() -> JournalRun | None:
     return run
 
 
+#: What of an agent's model settings a model reply depends on (credentials and transport are left out: a new
+#: key or endpoint does not make the journal's replies wrong).
+_MODEL_SETTINGS: Final = (
+    "model",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_completion_tokens",
+    "seed",
+    "stop",
+    "n",
+    "presence_penalty",
+    "frequency_penalty",
+    "response_format",
+    "tools",
+    "functions",
+    "tool_choice",
+    "parallel_tool_calls",
+)
+
+
+def model_settings(agent: Any) -> Any:
+    """Return what of ``agent``'s model configuration its replies depend on: models, sampling, tools offered."""
+    config = getattr(agent, "llm_config", None)
+    if config is not None and not isinstance(config, dict) and hasattr(config, "model_dump"):
+        config = config.model_dump()  # AG2's LLMConfig
+    if not isinstance(config, dict):
+        return None
+    listed = config.get("config_list") or []
+    return {
+        **{key: config[key] for key in _MODEL_SETTINGS if config.get(key) is not None},
+        "config_list": [
+            {key: entry[key] for key in _MODEL_SETTINGS if entry.get(key) is not None}
+            for entry in listed
+            if isinstance(entry, dict)
+        ],
+    }
+
+
 def _messages_request(agent: Any, messages: Any, sender: Any) -> Any:
     if messages is None:
         messages = agent._oai_messages.get(sender, []) if sender is not None else []
-    return {"agent": agent.name, "system": agent.system_message, "messages": messages}
+    return {
+        "agent": agent.name,
+        "system": agent.system_message,
+        "model": model_settings(agent),
+        "messages": messages,
+    }
+
+
+def as_json(value: Any) -> Any:
+    """Return ``value`` as JSON keeps it: what a journal entry holds, and what a live run goes on with.
+
+    A model's or a tool's object is kept as its ``model_dump()``, a float JSON cannot hold (NaN, infinities)
+    and anything else JSON cannot hold as its ``str()`` (AutoGen shows a tool's result to the model as text
+    anyway).
+    """
+    try:
+        return json.loads(canonical_json(value))
+    except (TypeError, ValueError):
+        return _jsonable(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or type(value) in (bool, int, str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(item) for item in value]
+    if hasattr(value, "model_dump"):
+        with contextlib.suppress(Exception):
+            return _jsonable(value.model_dump(mode="json"))
+    return str(value)
 
 
 def _reply_pair(result: Any) -> Any:

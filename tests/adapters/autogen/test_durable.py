@@ -336,7 +336,7 @@ def test_an_approval_is_never_replayed_for_other_code(tmp_path: Path) -> None:
     with quiet():
         outcome = chats.start("approve-then-run", {"work": str(tmp_path)}, id="a1")
     assert outcome.question is not None
-    assert "safe.txt" in outcome.question.prompt  # the human approves what they are shown...
+    assert "safe.txt" in (outcome.question.detail or "")  # the human approves what they are shown...
     chats.answer(outcome.question.id, "")
     SCRIPT["code"] = "open('pwned.txt', 'w').write('ran')"  # ...and the code changes before the resume
     try:
