@@ -36,15 +36,18 @@ Examples:
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .adapters.autogen.durable import (
+    Abandoned,
     DivergenceError,
     DurableInput,
     JournalRun,
@@ -60,7 +63,16 @@ from .adapters.autogen.proxy import PolicyUserProxy
 from .core.errors import ConfigurationError
 from .core.question import Question
 from .providers.threads import in_event_loop, run_in_own_loop
-from .stores.durable import Conversation, ConversationStatus, ConversationStore, Lease, LeaseLost, StoredQuestion
+from .stores.durable import (
+    Conversation,
+    ConversationStatus,
+    ConversationStore,
+    Lease,
+    LeaseLost,
+    StoreBusy,
+    StoredQuestion,
+    UnknownConversation,
+)
 from .stores.sqlite import DEFAULT_PATH, SqliteStore
 
 __all__ = [
@@ -160,6 +172,7 @@ class Factory:
 
 
 _FACTORIES: dict[str, Factory] = {}
+install_journal()  # now: agents built from here on (at import time too) have journaled model replies
 #: The statuses of ended conversations (what ``prune`` deletes by default).
 ENDED_STATUSES: tuple[ConversationStatus, ...] = ("done", "failed", "cancelled")
 
@@ -236,9 +249,11 @@ class Conversations:
         owner: str | None = None,
         lease: float = 60.0,
     ) -> None:
+        if isinstance(lease, bool) or not isinstance(lease, (int, float)) or not 0 < lease < math.inf:
+            raise ConfigurationError(f"lease is a number of seconds, more than 0 (got {lease!r})")
         self.store: ConversationStore = store if isinstance(store, ConversationStore) else SqliteStore(store)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
-        self.lease = lease
+        self.lease = float(lease)
 
     def start(self, factory: str, params: Any = None, *, id: str | None = None, run: bool = True) -> Outcome:
         """Start a conversation from a registered factory, and run it (unless ``run=False``) to its first stop.
@@ -281,26 +296,37 @@ class Conversations:
         it now).
         """
         lease = self.store.claim(conversation, self.owner, self.lease)
-        return self._drive(lease)
+        return self._drive(*self._open(lease))
 
     async def a_resume(self, conversation: str) -> Outcome:
-        """Like ``resume``, from async code: an async chat runs in this loop, a sync one in a worker thread."""
-        lease = await asyncio.to_thread(self.store.claim, conversation, self.owner, self.lease)
-        return await self._a_drive(lease)
+        """Like ``resume``, from async code: an async chat runs in this loop, a sync one in a worker thread.
+
+        Cancelling the task gives the lease back (the conversation is ready for the next resume).
+        """
+        opened = await self._settled(lambda: self._open(self.store.claim(conversation, self.owner, self.lease)))
+        return await self._a_drive(*opened)
 
     def work(self, *, limit: int | None = None) -> list[Outcome]:
         """Resume every ready conversation (at most ``limit``), one after another; return what became of each.
 
-        A conversation this process cannot run (its factory is not registered here) is left ready for another
-        worker, and one that fails is ``failed``: either way the others are still run.
+        Only conversations of factories registered in this process are claimed; one whose factory's version
+        differs here is left ready for another worker, and one that fails is ``failed``: either way the others
+        are still run.
         """
         done: list[Outcome] = []
         skipped: list[str] = []
         while limit is None or len(done) < limit:
-            lease = self.store.claim_next(self.owner, self.lease, exclude=skipped)
-            if lease is None:
+            try:
+                opened = self._open_next(skipped)
+            except FactoryMissing as missing:
+                done.append(_not_worked(missing.conversation, skipped, missing))
+                continue
+            if opened is None:
                 break
-            done.append(self._worked(lease, skipped))
+            try:
+                done.append(self._drive(*opened))
+            except Exception as error:
+                done.append(_not_worked(opened[0].id, skipped, error))
         return done
 
     async def a_work(self, *, limit: int | None = None) -> list[Outcome]:
@@ -308,20 +334,58 @@ class Conversations:
         done: list[Outcome] = []
         skipped: list[str] = []
         while limit is None or len(done) < limit:
-            lease = await asyncio.to_thread(self.store.claim_next, self.owner, self.lease, skipped)
-            if lease is None:
+            try:
+                opened = await self._settled(lambda: self._open_next(skipped))
+            except FactoryMissing as missing:
+                done.append(_not_worked(missing.conversation, skipped, missing))
+                continue
+            if opened is None:
                 break
             try:
-                done.append(await self._a_drive(lease))
+                done.append(await self._a_drive(*opened))
             except Exception as error:
-                done.append(_not_worked(lease, skipped, error))
+                done.append(_not_worked(opened[0].id, skipped, error))
         return done
 
-    def _worked(self, lease: Lease, skipped: list[str]) -> Outcome:
+    def _open_next(self, skipped: list[str]) -> tuple[Conversation, Factory, JournalRun] | None:
+        lease = self.store.claim_next(self.owner, self.lease, exclude=skipped, factories=sorted(_FACTORIES))
+        return None if lease is None else self._open(lease)
+
+    async def _settled(self, call: Callable[[], Opened]) -> Opened:
+        """Claim and open in a worker thread; if the awaiting task is cancelled, give back what it claimed.
+
+        The thread itself gives it back when it ends after the cancellation (the event loop may be gone by
+        then); a result it handed over before is given back here.
+        """
+        lock = threading.Lock()
+        state: dict[str, Any] = {}
+
+        def settled() -> Opened:
+            opened = call()
+            with lock:
+                state["opened"] = opened
+                if not state.get("abandoned"):
+                    return opened
+            self._give_back(opened)
+            return opened
+
         try:
-            return self._drive(lease)
-        except Exception as error:
-            return _not_worked(lease, skipped, error)
+            return await asyncio.to_thread(settled)
+        except asyncio.CancelledError:
+            with lock:
+                state["abandoned"] = True
+                opened = state.get("opened")
+            if opened is not None:
+                threading.Thread(target=self._give_back, args=(opened,), name="hitl-give-back").start()
+            raise
+
+    def _give_back(self, opened: Any) -> None:
+        if opened is None:
+            return
+        run: JournalRun = opened[2]
+        run.stop()
+        with _suppressed():
+            self.store.release(run.lease)
 
     def cancel(self, conversation: str) -> None:
         """End a conversation that has not ended as ``cancelled``: its open questions are withdrawn.
@@ -368,16 +432,23 @@ class Conversations:
         if factory is None or factory.version != found.version:
             store.release(lease)
             have = "none" if factory is None else f"version {factory.version!r}"
-            raise ConfigurationError(
+            raise FactoryMissing(
+                found.id,
                 f"conversation {found.id!r} was started by factory {found.factory!r} version {found.version!r}; "
-                f"this process has {have} ({_registered()}): import the module that registers it"
+                f"this process has {have} ({_registered()}): import the module that registers it",
             )
         install_journal()  # before the factory builds its agents: their model replies are journaled from the start
-        run = JournalRun(store, lease, store.journal(found.id), renew_every=self.lease / 3, lease_ttl=self.lease)
+        run = JournalRun(
+            store,
+            lease,
+            store.journal(found.id),
+            renew_every=self.lease / 3,
+            lease_ttl=self.lease,
+            answered=store.questions(found.id, status="answered"),
+        )
         return found, factory, run
 
-    def _drive(self, lease: Lease) -> Outcome:
-        found, factory, run = self._open(lease)
+    def _drive(self, found: Conversation, factory: Factory, run: JournalRun) -> Outcome:
         try:
             chat = _built(factory, found, run)
             with running(run, chat.all_agents()):
@@ -388,8 +459,7 @@ class Conversations:
             run.stop()
         return self._finished(found, run, result)
 
-    async def _a_drive(self, lease: Lease) -> Outcome:
-        found, factory, run = await asyncio.to_thread(self._open, lease)
+    async def _a_drive(self, found: Conversation, factory: Factory, run: JournalRun) -> Outcome:
         try:
             chat = _built(factory, found, run)
             with running(run, chat.all_agents()):
@@ -416,9 +486,12 @@ class Conversations:
         if isinstance(error, StoppedAtUncertainStep):
             store.fail(run.lease, str(error), snapshot=_shown(run))
             return Outcome(found.id, "failed", error=str(error))
-        if isinstance(error, LeaseLost) and store.get(found.id).status == "cancelled":
-            return Outcome(found.id, "cancelled", error="cancelled while it ran")
-        if isinstance(error, (KeyboardInterrupt, SystemExit, asyncio.CancelledError)):
+        if isinstance(error, (LeaseLost, UnknownConversation)):
+            gone = _gone(store, found.id)
+            if gone is not None:
+                return gone
+        if isinstance(error, (KeyboardInterrupt, SystemExit, asyncio.CancelledError, Abandoned, StoreBusy)):
+            run.abandoned = True  # a sync chat left running in a thread stops at its next step
             with _suppressed():  # stopped, not broken: ready for the next resume
                 store.release(run.lease)
             raise error
@@ -428,15 +501,43 @@ class Conversations:
 
     def _finished(self, found: Conversation, run: JournalRun, result: Any) -> Outcome:
         store = self.store
-        if run.replaying:  # the chat ended before its journal did: it would silently drop what it recorded
-            entry = run.entries[run.seq]
-            ended = DivergenceError(found.id, run.seq, "end of the chat", (entry.kind, entry.fingerprint), "-")
+        unreached = run.unreached()
+        if unreached is not None:  # the chat ended early: it would silently drop what it recorded, or an answer
+            seq, kind, digest = unreached
+            ended = DivergenceError(found.id, seq, "end of the chat", (kind, digest), "-")
             store.fail(run.lease, str(ended), snapshot=_shown(run))
             raise ended
         data = _result_data(result)
-        run.write()
-        store.finish(run.lease, data, snapshot=run.snapshot())
+        try:
+            run.write()
+            store.finish(run.lease, data, snapshot=run.snapshot())
+        except (LeaseLost, UnknownConversation):
+            gone = _gone(store, found.id)
+            if gone is None:
+                raise
+            return gone
         return Outcome(found.id, "done", result=data)
+
+
+#: What claiming and opening a conversation gives: the conversation, its factory and the run.
+Opened = TypeVar("Opened")
+
+
+class FactoryMissing(ConfigurationError):
+    """The conversation cannot be built here: its factory (at its version) is not registered in this process."""
+
+    def __init__(self, conversation: str, message: str) -> None:
+        super().__init__(message)
+        self.conversation = conversation
+
+
+def _gone(store: ConversationStore, conversation: str) -> Outcome | None:
+    """Return the outcome of a conversation cancelled (or cancelled and pruned) while it ran, if it was."""
+    try:
+        status = store.get(conversation).status
+    except UnknownConversation:
+        return Outcome(conversation, "cancelled", error="cancelled and deleted while it ran")
+    return Outcome(conversation, "cancelled", error="cancelled while it ran") if status == "cancelled" else None
 
 
 def _built(factory: Factory, found: Conversation, run: JournalRun) -> Chat:
@@ -450,11 +551,13 @@ def _built(factory: Factory, found: Conversation, run: JournalRun) -> Chat:
     return chat
 
 
-def _not_worked(lease: Lease, skipped: list[str], error: Exception) -> Outcome:
-    if isinstance(error, ConfigurationError) and "was started by factory" in str(error):
-        skipped.append(lease.conversation)  # no factory here: released, for a worker that has it
-        return Outcome(lease.conversation, "ready", error=str(error))
-    return Outcome(lease.conversation, "failed", error=f"{type(error).__name__}: {error}")
+def _not_worked(conversation: str, skipped: list[str], error: Exception) -> Outcome:
+    if isinstance(error, FactoryMissing):
+        skipped.append(conversation)  # not this version here: released, for a worker that has it
+        return Outcome(conversation, "ready", error=str(error))
+    if isinstance(error, StoreBusy):
+        return Outcome(conversation, "ready", error=str(error))
+    return Outcome(conversation, "failed", error=f"{type(error).__name__}: {error}")
 
 
 def _initiate(chat: Chat) -> Any:

@@ -54,7 +54,7 @@ def add_commands(commands: Any) -> None:
         )
         runner.add_argument(
             "--lease",
-            type=float,
+            type=_seconds,
             default=60.0,
             help="seconds a lease lasts unless renewed (renewed every third while running); a conversation "
             "whose worker died is taken over once it runs out (default 60)",
@@ -62,7 +62,7 @@ def add_commands(commands: Any) -> None:
         if name == "resume":
             runner.add_argument("conversation", help="the conversation's id")
         else:
-            runner.add_argument("--wait", type=float, default=None, help="keep working for this many seconds")
+            runner.add_argument("--wait", type=_wait, default=None, help="keep working for this many seconds")
     show = command("show", "show a conversation: its status, questions, history, decisions and result")
     show.add_argument("conversation", help="the conversation's id")
     show.add_argument("--json", action="store_true", help="as one JSON object")
@@ -82,6 +82,20 @@ def add_commands(commands: Any) -> None:
         choices=["done", "failed", "cancelled"],
         help="only conversations with this status (repeatable; default all three)",
     )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: a number of seconds, more than 0")
+    return value
+
+
+def _wait(text: str) -> float:
+    return 0.0 if text.strip() in ("0", "0.0") else _seconds(text)
 
 
 def _duration(text: str) -> float:

@@ -38,11 +38,13 @@ __all__ = [
     "LeaseLost",
     "NotRunnable",
     "QuestionClosed",
+    "StoreBusy",
     "StoreError",
     "StoreFormatError",
     "StoredQuestion",
     "UnknownConversation",
     "canonical_json",
+    "json_text",
 ]
 
 #: The store format this version writes, and the newest it reads.
@@ -85,6 +87,13 @@ class QuestionClosed(StoreError):
         self.answer = answer
 
 
+class StoreBusy(StoreError):
+    """The store could not be used in time (another process held it): nothing was written; try again later.
+
+    A run stopped by it gives its lease back: the conversation is resumed later, not failed.
+    """
+
+
 class StoreFormatError(StoreError):
     """The store was written by a newer version of hitl (or is not a hitl store)."""
 
@@ -105,6 +114,20 @@ def canonical_json(value: Any) -> str:
         8
     """
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+
+
+def json_text(value: Any) -> str:
+    """Return ``value`` as compact JSON with its keys in their order: how a store keeps results and snapshots.
+
+    A step's result is served to a replay as the live run had it, key order included (a tool's dict shown
+    to a model as text must read the same); a store must keep it so (in PostgreSQL: ``json``, not ``jsonb``).
+    Text outside ASCII is escaped, as in ``canonical_json``.
+
+    Examples:
+        >>> json_text({"b": 1, "a": 2})
+        '{"b":1,"a":2}'
+    """
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,8 +253,13 @@ class ConversationStore(Protocol):
         """
         ...
 
-    def claim_next(self, owner: str, ttl: float, exclude: Sequence[str] = ()) -> Lease | None:
-        """Take the lease of the oldest runnable conversation not in ``exclude``, or return None if there is none."""
+    def claim_next(
+        self, owner: str, ttl: float, exclude: Sequence[str] = (), factories: Sequence[str] | None = None
+    ) -> Lease | None:
+        """Take the lease of the oldest runnable conversation not in ``exclude``, or return None if there is none.
+
+        With ``factories``, only a conversation of one of these factories (a worker claims what it can build).
+        """
         ...
 
     def renew(self, lease: Lease, ttl: float) -> Lease:

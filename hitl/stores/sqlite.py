@@ -47,11 +47,13 @@ from .durable import (
     LeaseLost,
     NotRunnable,
     QuestionClosed,
+    StoreBusy,
     StoredQuestion,
     StoreError,
     StoreFormatError,
     UnknownConversation,
     canonical_json,
+    json_text,
 )
 
 __all__ = ["DEFAULT_PATH", "SqliteStore"]
@@ -123,7 +125,8 @@ class SqliteStore:
         self, path: str | os.PathLike[str] = DEFAULT_PATH, *, timeout: float = 30.0, create: bool = True
     ) -> None:
         self.path = Path(path)
-        if not create and not self.path.is_file():
+        self.timeout = timeout
+        if not create and (not self.path.is_file() or self.path.stat().st_size == 0):
             raise StoreError(f"there is no conversation store at {self.path}")
         self._lock = threading.RLock()
         self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
@@ -163,19 +166,32 @@ class SqliteStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, with the write lock taken first (``BEGIN IMMEDIATE``)."""
-        with self._lock:
+        with self._lock, self._busy():
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
 
     def _read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
+        with self._lock, self._busy():
             return self._db.execute(sql, args).fetchall()
+
+    @contextmanager
+    def _busy(self) -> Iterator[None]:
+        """Say ``StoreBusy`` when another connection held the database longer than the busy timeout."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise StoreBusy(
+                    f"{self.path} stayed locked by another connection for longer than {self.timeout:g} s"
+                ) from error
+            raise
 
     # -- conversations ----------------------------------------------------------------------------------------
     def create(self, conversation: str, factory: str, version: str, params: Any) -> Conversation:
@@ -246,18 +262,22 @@ class SqliteStore:
                 raise NotRunnable(f"conversation {conversation!r} {why}")
             return self._take(db, conversation, owner, epoch + 1, now + ttl, now)
 
-    def claim_next(self, owner: str, ttl: float, exclude: Sequence[str] = ()) -> Lease | None:
+    def claim_next(
+        self, owner: str, ttl: float, exclude: Sequence[str] = (), factories: Sequence[str] | None = None
+    ) -> Lease | None:
         """Take the lease of the oldest runnable conversation (ready, or running with an expired lease).
 
-        ``exclude``: conversations not to take (those this worker cannot run).
+        ``exclude``: conversations not to take; ``factories``: take only conversations of these factories
+        (those this worker can build), if given.
         """
         now = time.time()
         skip = f" AND id NOT IN ({', '.join('?' for _ in exclude)})" if exclude else ""
+        only = "" if factories is None else f" AND factory IN ({', '.join('?' for _ in factories)})"
         with self._write() as db:
             row = db.execute(
                 "SELECT id, epoch FROM conversations WHERE (status = 'ready' "
-                f"OR (status = 'running' AND lease_until <= ?)){skip} ORDER BY updated_at, id LIMIT 1",
-                (now, *exclude),
+                f"OR (status = 'running' AND lease_until <= ?)){skip}{only} ORDER BY updated_at, id LIMIT 1",
+                (now, *exclude, *(factories or ())),
             ).fetchone()
             if row is None:
                 return None
@@ -310,7 +330,7 @@ class SqliteStore:
         error: str | None = None,
         snapshot: Any = None,
     ) -> None:
-        shown = None if snapshot is None else canonical_json(snapshot)
+        shown = None if snapshot is None else json_text(snapshot)
         with self._write() as db:
             self._fence(db, lease)
             db.execute(
@@ -343,7 +363,7 @@ class SqliteStore:
             StoreError: for a position out of order, or an entry that does not complete the intent there.
             TypeError: for a result JSON cannot hold.
         """
-        result = None if entry.state == "intent" and entry.result is None else canonical_json(entry.result)
+        result = None if entry.state == "intent" and entry.result is None else json_text(entry.result)
         with self._write() as db:
             self._fence(db, lease)
             last = db.execute(
@@ -384,7 +404,7 @@ class SqliteStore:
         ``snapshot`` (JSON) is what readers are shown of the conversation meanwhile.
         """
         text = question.to_json()
-        shown = None if snapshot is None else canonical_json(snapshot)
+        shown = None if snapshot is None else json_text(snapshot)
         with self._write() as db:
             self._fence(db, lease)
             now = time.time()
@@ -409,9 +429,13 @@ class SqliteStore:
             QuestionClosed: if it was answered (``error.answer`` is the answer that won) or withdrawn.
             StoreError: if there is no such question.
             TypeError: for an answer that is not text.
+            StoreError: for text that is not Unicode (a lone surrogate, as a terminal in another encoding gives).
         """
         if not isinstance(text, str):
             raise TypeError(f"an answer is text (got {text!r})")
+        _check_text(text, "an answer")
+        if by is not None:
+            _check_text(by, "who answers")
         with self._write() as db:
             row = db.execute(
                 "SELECT conversation, status, answer FROM questions WHERE id = ?", (question_id,)
@@ -460,7 +484,7 @@ class SqliteStore:
     # -- the end ----------------------------------------------------------------------------------------------
     def finish(self, lease: Lease, result: Any, snapshot: Any = None) -> None:
         """End the conversation as ``done`` with ``result`` (JSON), and what readers are shown of it."""
-        self._end_lease(lease, "done", result=canonical_json(result), snapshot=snapshot)
+        self._end_lease(lease, "done", result=json_text(result), snapshot=snapshot)
 
     def fail(self, lease: Lease, error: str, snapshot: Any = None) -> None:
         """End the conversation as ``failed``, saying why."""
@@ -545,3 +569,14 @@ def _conversation(row: tuple[Any, ...]) -> Conversation:
 def _question(row: tuple[Any, ...]) -> StoredQuestion:
     text, conversation, seq, status, answer, by, at = row
     return StoredQuestion(Question.from_json(text), conversation, seq, status, answer, by, at)
+
+
+def _check_text(text: str, what: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        shown = text.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        raise StoreError(
+            f"{what} must be Unicode text; {shown!r} has an undecodable character at {error.start} "
+            "(is the terminal's encoding UTF-8?)"
+        ) from None

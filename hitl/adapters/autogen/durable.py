@@ -19,8 +19,9 @@ import functools
 import hashlib
 import json
 import math
+import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, Final
 
@@ -30,7 +31,7 @@ from ...core.question import Question, QuestionKind, Subject
 from ...core.rules import EXIT
 from ...core.text import visible
 from ...providers.threads import in_event_loop
-from ...stores.durable import ConversationStore, JournalEntry, Lease, canonical_json
+from ...stores.durable import ConversationStore, JournalEntry, Lease, StoredQuestion
 from . import compat as _compat
 from ._decide import CURRENT_STEP, Turn
 from ._gate import GatedExecutor, WrappedExecutor
@@ -133,6 +134,8 @@ class JournalRun:
         lease_ttl: how long each renewal extends the lease.
         idempotent: whether a step with effects (its kind and request) may simply run again after a crash in
             its middle; otherwise the human is asked whether it ran.
+        answered: the conversation's stored questions (the answered ones the journal does not hold yet are
+            where the run goes on live: each must be reached, by the question it answers).
     """
 
     def __init__(
@@ -144,6 +147,7 @@ class JournalRun:
         renew_every: float | None = None,
         lease_ttl: float = 60.0,
         idempotent: Callable[[str, Any], bool] = lambda kind, request: False,
+        answered: Sequence[StoredQuestion] = (),
     ) -> None:
         self.store = store
         self.idempotent = idempotent
@@ -152,7 +156,20 @@ class JournalRun:
         self.seq = 0
         self.conversation = lease.conversation
         self.misplaced: ConfigurationError | None = None  # a human asked inside a step: the run fails after it
+        #: Answers stored for questions the journal has not reached: the human steps the run goes on from.
+        self.awaiting = {
+            stored.seq: stored
+            for stored in answered
+            if stored.status == "answered"
+            and stored.answer is not None
+            and stored.question.kind != "checkpoint"
+            and stored.seq >= len(entries)
+        }
+        #: Where replaying ends: after the journal, and after the answer the run resumes from.
+        self.horizon = len(entries) + (1 if len(entries) in self.awaiting else 0)
+        self.abandoned = False  # set when whoever waited for the run stopped waiting: it stops at its next step
         self._unwritten: list[JournalEntry] = []  # steps done on an event loop's thread, written by the next write
+        self._turns: asyncio.Lock | None = None  # async steps run one at a time (made in the run's loop)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
@@ -177,11 +194,27 @@ class JournalRun:
 
     @property
     def replaying(self) -> bool:
-        """Whether journaled steps are still ahead (the run is re-doing what an earlier run did)."""
-        return self.seq < len(self.entries)
+        """Whether the run is re-doing what an earlier run did (journaled steps, or the answer it resumes from)."""
+        return self.seq < self.horizon
+
+    def unreached(self) -> tuple[int, str, str] | None:
+        """Return what the run has not reached that it should have, if anything: (step, kind, fingerprint).
+
+        A run that ends with journaled steps ahead, or before the question whose answer it resumed from, ended
+        early: the code changed (a stored answer is never silently dropped).
+        """
+        if self.seq < len(self.entries):
+            entry = self.entries[self.seq]
+            return entry.seq, entry.kind, entry.fingerprint
+        for seq, stored in sorted(self.awaiting.items()):
+            if seq >= self.seq:
+                return seq, "human", _asked_fingerprint(stored)
+        return None
 
     # -- steps ------------------------------------------------------------------------------------------------
     def _next(self, kind: str, request: Any) -> tuple[int, str, JournalEntry | None]:
+        if self.abandoned:
+            raise Abandoned(self.conversation)
         digest = fingerprint(kind, request)
         with self._lock:
             seq = self.seq
@@ -189,6 +222,10 @@ class JournalRun:
         entry = self.entries[seq] if seq < len(self.entries) else None
         if entry is not None and (entry.kind, entry.fingerprint) != (kind, digest):
             raise DivergenceError(self.conversation, seq, kind, (entry.kind, entry.fingerprint), digest)
+        if entry is None and kind != "human" and seq in self.awaiting:  # another step where the answer was asked
+            raise DivergenceError(
+                self.conversation, seq, kind, ("human", _asked_fingerprint(self.awaiting[seq])), digest
+            )
         return seq, digest, entry
 
     def _begin(self, kind: str, request: Any) -> tuple[int, str, JournalEntry | None, str | None]:
@@ -320,7 +357,27 @@ class JournalRun:
         effect: bool = False,
         skipped: Callable[[], Any] = lambda: None,
     ) -> Any:
-        """Run one journaled step of an async chat (``run`` returns an awaitable); the store in a worker thread."""
+        """Run one journaled step of an async chat (``run`` returns an awaitable); the store in a worker thread.
+
+        Steps of one run take their turns: the tool calls of one message, which AutoGen runs concurrently,
+        run one after another in the order they were started, so each is journaled once at its own position
+        and a replay serves them in the same order.
+        """
+        if self._turns is None:
+            self._turns = asyncio.Lock()
+        async with self._turns:
+            return await self._a_step(kind, request, run, encode, decode, effect, skipped)
+
+    async def _a_step(
+        self,
+        kind: str,
+        request: Any,
+        run: Callable[[], Any],
+        encode: Callable[[Any], Any],
+        decode: Callable[[Any], Any],
+        effect: bool,
+        skipped: Callable[[], Any],
+    ) -> Any:
         seq, digest, entry, decided = await asyncio.to_thread(self._begin, kind, request)
         if entry is not None:
             return decode(entry.result)
@@ -352,15 +409,13 @@ class JournalRun:
         seq, digest, entry = self._next("human", request)
         if entry is not None:
             return str(entry.result)
-        for stored in self.store.questions(self.conversation, status=None):
-            if stored.seq != seq or stored.status != "answered" or stored.answer is None:
-                continue
-            asked = stored.question
-            asked_request = _human_request(asked.agent, asked.detail, asked.prompt, asked.subjects)
-            fingerprint_asked = fingerprint("human", asked_request)
-            if fingerprint_asked != digest:  # the answer is to another question (other code...): never reused
-                raise DivergenceError(self.conversation, seq, "human", ("human", fingerprint_asked), digest)
+        stored = self.awaiting.get(seq)
+        if stored is not None and stored.answer is not None:
+            asked = _asked_fingerprint(stored)
+            if asked != digest:  # the answer is to another question (other code...): never reused
+                raise DivergenceError(self.conversation, seq, "human", ("human", asked), digest)
             self.write(JournalEntry(seq, "human", digest, "done", stored.answer))
+            del self.awaiting[seq]
             return stored.answer
         question = Question.new(
             kind=kind,
@@ -401,6 +456,12 @@ def _question_about(turn: Turn | None, shown: str) -> tuple[QuestionKind, str | 
     return "approval", detail, shown, subjects
 
 
+def _asked_fingerprint(stored: StoredQuestion) -> str:
+    """Return the fingerprint of the human step that asked ``stored``."""
+    asked = stored.question
+    return fingerprint("human", _human_request(asked.agent, asked.detail, asked.prompt, asked.subjects))
+
+
 def _human_request(agent: str, detail: str | None, prompt: str, subjects: tuple[Subject, ...]) -> Any:
     return {
         "agent": agent,
@@ -437,6 +498,13 @@ class UncertainStep(HitlError, RuntimeError):
             f"Step {seq} ({what}) was started before the process stopped, and may or may not have run. "
             "Press enter to run it again, type 'skip' to go on as if it did not run, or 'exit' to stop: "
         )
+
+
+class Abandoned(BaseException):
+    """Whoever waited for the run stopped waiting (its task was cancelled): the run stops at its next step."""
+
+    def __init__(self, conversation: str) -> None:
+        super().__init__(f"the run of conversation {conversation!r} was abandoned")
 
 
 class StoppedAtUncertainStep(HitlError, RuntimeError):
@@ -508,43 +576,79 @@ def _active() -> JournalRun | None:
     return run
 
 
-#: What of an agent's model settings a model reply depends on (credentials and transport are left out: a new
-#: key or endpoint does not make the journal's replies wrong).
-_MODEL_SETTINGS: Final = (
-    "model",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "max_completion_tokens",
-    "seed",
-    "stop",
-    "n",
-    "presence_penalty",
-    "frequency_penalty",
-    "response_format",
-    "tools",
-    "functions",
-    "tool_choice",
-    "parallel_tool_calls",
+#: Model settings a model's replies do not depend on: where and how the model is reached, and caching.
+#: (Credentials are left out by name too: see ``_CREDENTIAL``.) Everything else is part of a model step.
+_TRANSPORT: Final = frozenset(
+    {
+        "base_url",
+        "api_base",
+        "api_version",
+        "azure_endpoint",
+        "organization",
+        "default_headers",
+        "default_query",
+        "http_client",
+        "timeout",
+        "max_retries",
+        "cache_seed",
+        "cache",
+        "proxies",
+        "tags",
+        "stream",
+        "price",
+        "api_rate_limit",
+        "region",
+        "aws_region",
+        "location",
+        "project_id",
+    }
 )
+_CREDENTIAL: Final = re.compile(r"key|secret|token|password|credential|auth", re.IGNORECASE)
 
 
 def model_settings(agent: Any) -> Any:
-    """Return what of ``agent``'s model configuration its replies depend on: models, sampling, tools offered."""
+    """Return what of ``agent``'s model configuration its replies depend on: models, sampling, tools offered...
+
+    Every setting but those that say where and how the model is reached (endpoints, timeouts, caching) and
+    credentials (any name with key, secret, token, password, credential or auth in it): a new API key or
+    endpoint does not make journaled replies wrong, a new temperature or tool does.
+    """
     config = getattr(agent, "llm_config", None)
     if config is not None and not isinstance(config, dict) and hasattr(config, "model_dump"):
         config = config.model_dump()  # AG2's LLMConfig
     if not isinstance(config, dict):
         return None
     listed = config.get("config_list") or []
+    kept = _settings({key: value for key, value in config.items() if key != "config_list"})
+    kept["config_list"] = [_settings(entry) for entry in listed if isinstance(entry, dict)]
+    return kept
+
+
+def _settings(config: dict[str, Any]) -> dict[str, Any]:
     return {
-        **{key: config[key] for key in _MODEL_SETTINGS if config.get(key) is not None},
-        "config_list": [
-            {key: entry[key] for key in _MODEL_SETTINGS if entry.get(key) is not None}
-            for entry in listed
-            if isinstance(entry, dict)
-        ],
+        str(key): _setting(value)
+        for key, value in config.items()
+        if value is not None and key not in _TRANSPORT and not _CREDENTIAL.search(str(key))
     }
+
+
+def _setting(value: Any) -> Any:
+    """Return a setting as a fingerprint holds it: JSON, a pydantic class's schema, else its type's name."""
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if isinstance(value, dict):
+        return {str(key): _setting(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_setting(item) for item in value]
+    schema = getattr(value, "model_json_schema", None)
+    if isinstance(value, type) and callable(schema):
+        with contextlib.suppress(Exception):
+            return {"schema": schema()}
+    if hasattr(value, "model_dump") and not isinstance(value, type):
+        with contextlib.suppress(Exception):
+            return _setting(value.model_dump(mode="json"))
+    kind = value if isinstance(value, type) else type(value)
+    return f"<{kind.__module__}.{kind.__qualname__}>"  # never a repr: it may hold an address that changes
 
 
 def _messages_request(agent: Any, messages: Any, sender: Any) -> Any:
@@ -566,7 +670,7 @@ def as_json(value: Any) -> Any:
     anyway).
     """
     try:
-        return json.loads(canonical_json(value))
+        return json.loads(json.dumps(value, ensure_ascii=True, allow_nan=False))  # keys in their order
     except (TypeError, ValueError):
         return _jsonable(value)
 
@@ -641,9 +745,16 @@ def _code_result(data: Any) -> Any:
 def attach(agents: list[Any]) -> None:
     """Journal the code executions of ``agents`` (the ones of the conversation, built by its factory).
 
-    The executors find the run under way through ``CURRENT_RUN``; outside one they just run.
+    The executors find the run under way through ``CURRENT_RUN``; outside one they just run. An agent built
+    before the journal was put in AutoGen (at import time, say) holds AutoGen's own reply functions: they
+    are replaced with the journaled ones.
     """
+    replaced: dict[Any, Any] = getattr(_compat.ConversableAgent, "_hitl_replaced", {})
     for agent in agents:
+        for entry in getattr(agent, "_reply_func_list", []):
+            journaled = replaced.get(entry.get("reply_func"))
+            if journaled is not None:
+                entry["reply_func"] = journaled
         executor = getattr(agent, "_code_executor", None)
         if isinstance(executor, GatedExecutor):
             if not isinstance(executor.hitl_inner, JournaledExecutor):
@@ -731,8 +842,20 @@ def install_journal() -> None:
             skipped=lambda: _not_run_call(func_call),
         )
 
+    from_client = cls._generate_oai_reply_from_client
+
+    @functools.wraps(from_client)
+    def _generate_oai_reply_from_client(self: Any, llm_client: Any, messages: Any, cache: Any, **kwargs: Any) -> Any:
+        run = _active()  # inside a reply's step this is part of it; outside, a summary (reflection_with_llm)
+        if run is None:
+            return from_client(self, llm_client, messages, cache, **kwargs)
+        request = {"agent": self.name, "model": model_settings(self), "messages": messages, "from": "client"}
+        return run.step("llm", request, lambda: from_client(self, llm_client, messages, cache, **kwargs))
+
+    cls._hitl_replaced = {generate: generate_oai_reply, a_generate: a_generate_oai_reply}
     cls.generate_oai_reply = generate_oai_reply
     cls.a_generate_oai_reply = a_generate_oai_reply
+    cls._generate_oai_reply_from_client = _generate_oai_reply_from_client
     cls.execute_code_blocks = journaled_execute_code_blocks
     cls.execute_function = journaled_execute_function
     cls.a_execute_function = journaled_a_execute_function

@@ -375,11 +375,15 @@ def test_a_replay_that_ends_before_its_journal_does_fails_instead_of_dropping_st
 def test_a_worker_runs_the_others_when_one_conversation_cannot_run_here(tmp_path: Path) -> None:
     chats = Conversations(tmp_path / "hitl.db")
     chats.store.create("orphan", "a-factory-of-another-app", "1", {})
+    chats.store.create("older", "approve-then-run", "0", {"work": str(tmp_path)})  # another version of it
     with quiet():
         chats.start("approve-then-run", {"work": str(tmp_path)}, id="a3", run=False)
         outcomes = chats.work()
     by_id = {outcome.conversation: outcome for outcome in outcomes}
-    assert by_id["orphan"].status == "ready"
-    assert "was started by factory 'a-factory-of-another-app'" in (by_id["orphan"].error or "")
+    assert "orphan" not in by_id  # a worker claims only what it has a factory for
+    assert chats.store.get("orphan").epoch == 0
+    assert by_id["older"].status == "ready"
+    assert "was started by factory 'approve-then-run' version '0'" in (by_id["older"].error or "")
     assert by_id["a3"].status == "waiting"
-    assert chats.show("orphan").status == "ready"  # left for a worker that has its factory
+    assert chats.show("older").status == "ready"  # left for a worker that has its version
+    assert chats.show("orphan").status == "ready"

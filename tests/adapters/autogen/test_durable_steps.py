@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from autogen.coding import LocalCommandLineCodeExecutor
 
-from hitl import ApproveCode, Keyword, Never, PolicyUserProxy
+from hitl import ApproveCode, Keyword, Never, PolicyUserProxy, Terminate
 from hitl.adapters.autogen.durable import as_json, model_settings
-from hitl.durable import Chat, Conversations, DivergenceError, DurableInput, conversation
+from hitl.durable import Chat, Conversations, DivergenceError, DurableInput, conversation, idempotency_key
 from hitl.providers.threads import in_event_loop
 from hitl.stores.durable import JournalEntry, Lease
 from hitl.stores.sqlite import SqliteStore
@@ -343,3 +343,44 @@ def test_prune_deletes_only_ended_conversations_older_than_asked(tmp_path: Path)
     assert [c.id for c in chats.store.conversations()] == ["waiting-one"]
     with pytest.raises(Exception, match="only ended conversations are pruned"):
         chats.prune(older_than=0, statuses=["ready"])
+
+
+# -- the tool calls of one message, which AutoGen runs concurrently in an async chat ----------------------------
+CALLS: list[str] = []
+
+
+@conversation("steps-parallel-calls", version="1")
+def parallel_calls(params: dict[str, Any]) -> Chat:
+    human = PolicyUserProxy(
+        "human",
+        policy=Terminate(),
+        is_termination_msg=Keyword("TERMINATE"),
+        human_input=DurableInput(),
+        code_execution_config=False,
+    )
+
+    async def note(n: int) -> str:
+        await asyncio.sleep(0.05 * (3 - n))  # the first call started ends last
+        CALLS.append(f"{n} {idempotency_key()}")
+        return f"noted {n}"
+
+    human.register_function({"note": note})
+    calls = [tool_call("note", {"n": n}, call_id=f"call_{n}")["tool_calls"][0] for n in range(3)]
+    message = {"content": None, "role": "assistant", "tool_calls": calls}
+    coder = ScriptedAssistant("coder", [message, "Noted. TERMINATE", "Bye. TERMINATE"], on_exhausted="stop")
+    return Chat(human, coder, message="Go.", use_async=True, max_turns=3, silent=True)
+
+
+def test_the_tool_calls_of_one_message_in_an_async_chat_are_journaled_each_once(tmp_path: Path) -> None:
+    CALLS.clear()
+    chats = Conversations(tmp_path / "hitl.db")
+    with quiet():
+        outcome = chats.start("steps-parallel-calls", {}, id="p1")
+    assert outcome.status == "waiting"  # at the termination message, after the three calls
+    assert sorted(CALLS) == ["0 p1:0", "1 p1:1", "2 p1:2"]  # each its own step, in the order they started
+    ended = finish(chats, "p1", outcome, answer="Once more.")
+    assert ended.status == "done"
+    assert len(CALLS) == 3  # the resume replayed them
+    assert [entry.kind for entry in chats.store.journal("p1")].count("tool") == 3
+    responses = [m for m in chats.show("p1").history if m.get("tool_responses")]
+    assert [r["tool_call_id"] for r in responses[0]["tool_responses"]] == ["call_0", "call_1", "call_2"]
