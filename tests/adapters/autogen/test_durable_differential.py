@@ -12,8 +12,8 @@ question, each answer and each resume in a process of its own. The two histories
 JSON, and the real effects the same: every model call, code block and tool call exactly once.
 
 Why a fork is a fresh process here: the pytest process imports AutoGen, hitl and the factories, and never
-builds an agent, opens a store or runs a chat (hitl puts its journal into AutoGen's classes when a run starts,
-so that too happens in the children only; the fixture checks the parent built nothing). Each start, answer,
+builds an agent, opens a store or runs a chat (importing ``hitl.durable`` put the journal into AutoGen's
+classes, before any agent exists; the fixture checks the parent built nothing). Each start, answer,
 resume and uninterrupted run is a ``fork`` child of that process, which reseeds ``random`` and exits when its
 step ends: it starts from the state of an interpreter that has just imported those modules, and holds nothing
 of the conversation but what it reads from the store and the work directory; no object of a run outlives its
