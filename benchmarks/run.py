@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import chats
-import durable
 import micro
 import report
 import waiting
@@ -124,6 +123,8 @@ def run(
         report.progress(
             f"durable conversations: resumes after {plan['durable'][0]} answers, {plan['durable_waiting']:,} waiting"
         )
+        import durable  # here: importing hitl.durable puts its journal into AutoGen, which the chats must not pay
+
         sections["durable"] = durable.bench_suspend_resume(*plan["durable"]) + durable.bench_waiting(
             plan["durable_waiting"]
         )

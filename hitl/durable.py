@@ -64,6 +64,7 @@ from .core.errors import ConfigurationError
 from .core.question import Question
 from .providers.threads import in_event_loop, run_in_own_loop
 from .stores.durable import (
+    ENDED_STATUSES,
     Conversation,
     ConversationStatus,
     ConversationStore,
@@ -173,8 +174,6 @@ class Factory:
 
 _FACTORIES: dict[str, Factory] = {}
 install_journal()  # now: agents built from here on (at import time too) have journaled model replies
-#: The statuses of ended conversations (what ``prune`` deletes by default).
-ENDED_STATUSES: tuple[ConversationStatus, ...] = ("done", "failed", "cancelled")
 
 
 def conversation(name: str, *, version: str = "1") -> Callable[[Callable[[Any], Chat]], Callable[[Any], Chat]]:

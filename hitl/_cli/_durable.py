@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from ..core.errors import HitlError
+from ..stores.durable import ENDED_STATUSES
 from ..stores.sqlite import DEFAULT_PATH, SqliteStore
 
 __all__ = ["add_commands", "run_command"]
@@ -79,7 +80,7 @@ def add_commands(commands: Any) -> None:
     prune.add_argument(
         "--status",
         action="append",
-        choices=["done", "failed", "cancelled"],
+        choices=ENDED_STATUSES,
         help="only conversations with this status (repeatable; default all three)",
     )
 
@@ -155,7 +156,7 @@ def _read(store: SqliteStore, args: argparse.Namespace) -> int:
         print(f"{args.conversation}: {store.get(args.conversation).status}")
         return 0
     if args.command == "prune":
-        statuses = tuple(args.status or ("done", "failed", "cancelled"))
+        statuses = tuple(args.status or ENDED_STATUSES)
         print(f"pruned {store.prune(time.time() - args.older_than, statuses)} conversations")
         return 0
     return _show(store, args)

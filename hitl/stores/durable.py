@@ -27,6 +27,8 @@ from ..core.errors import HitlError
 from ..core.question import Question
 
 __all__ = [
+    "ENDED",
+    "ENDED_STATUSES",
     "FORMAT",
     "Conversation",
     "ConversationStatus",
@@ -55,8 +57,10 @@ FORMAT: Final = 1
 ConversationStatus = Literal["ready", "running", "waiting", "done", "failed", "cancelled"]
 #: A journal entry is an ``intent`` (the step started, its result is not known) or ``done``.
 EntryState = Literal["intent", "done"]
-#: Statuses a conversation cannot leave.
-ENDED: Final = frozenset({"done", "failed", "cancelled"})
+#: Statuses a conversation cannot leave (what ``prune`` deletes by default).
+ENDED_STATUSES: Final[tuple[ConversationStatus, ...]] = ("done", "failed", "cancelled")
+#: The same, as a set.
+ENDED: Final = frozenset(ENDED_STATUSES)
 
 
 class StoreError(HitlError, RuntimeError):
@@ -319,7 +323,7 @@ class ConversationStore(Protocol):
         """End a conversation that has not ended as ``cancelled``; its open questions are withdrawn."""
         ...
 
-    def prune(self, before: float, statuses: Sequence[ConversationStatus] = ("done", "failed", "cancelled")) -> int:
+    def prune(self, before: float, statuses: Sequence[ConversationStatus] = ENDED_STATUSES) -> int:
         """Delete the conversations with one of ``statuses`` last changed before ``before``; return how many."""
         ...
 

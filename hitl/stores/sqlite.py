@@ -38,6 +38,7 @@ from typing import Any, Literal
 from ..core.question import Question
 from .durable import (
     ENDED,
+    ENDED_STATUSES,
     FORMAT,
     Conversation,
     ConversationStatus,
@@ -508,7 +509,7 @@ class SqliteStore:
                 "UPDATE questions SET status = 'withdrawn' WHERE conversation = ? AND status = 'open'", (conversation,)
             )
 
-    def prune(self, before: float, statuses: Sequence[ConversationStatus] = ("done", "failed", "cancelled")) -> int:
+    def prune(self, before: float, statuses: Sequence[ConversationStatus] = ENDED_STATUSES) -> int:
         """Delete the conversations with one of ``statuses`` last changed before ``before``; return how many.
 
         Their journals and questions go with them.

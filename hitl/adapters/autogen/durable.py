@@ -38,14 +38,23 @@ from ._gate import GatedExecutor, WrappedExecutor
 
 __all__ = [
     "CURRENT_RUN",
+    "Abandoned",
     "DivergenceError",
     "DurableInput",
     "JournalRun",
+    "JournaledExecutor",
+    "ReplaySilencedSink",
+    "ReplayStream",
     "StoppedAtUncertainStep",
     "Suspended",
     "UncertainStep",
+    "as_json",
+    "attach",
     "fingerprint",
     "idempotency_key",
+    "install_journal",
+    "model_settings",
+    "running",
     "tool_name",
 ]
 
